@@ -1,0 +1,152 @@
+"""Writes to organisations, contacts and merchants."""
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from minqing.accounts.roles import Cap, can
+from minqing.core import audit, crypto
+from minqing.core.concurrency import save_versioned
+from minqing.core.errors import Forbidden, InvalidInput
+from minqing.core.identity import validate_credit_code, validate_phone
+from minqing.places.models import Area
+from minqing.places.selectors import area_in_scope
+
+from .models import Contact, Merchant, Organisation
+
+ORGANISATION_FIELDS = ["name", "short_name", "kind", "service_phone", "address", "hours", "description"]
+MERCHANT_FIELDS = [
+    "name",
+    "street",
+    "area",
+    "address",
+    "credit_code",
+    "category",
+    "contact_name",
+    "contact_phone",
+    "status",
+    "note",
+]
+
+
+def _require_manage(user, area: Area | None = None) -> None:
+    if not can(user, Cap.MANAGE_ORGANISATIONS):
+        raise Forbidden()
+    if area is not None and not area_in_scope(user, area):
+        raise Forbidden(_("This place is outside your area."))
+
+
+@transaction.atomic
+def create_organisation(*, acting_user, areas: list[Area], **fields) -> Organisation:
+    _require_manage(acting_user)
+    for area in areas:
+        _require_manage(acting_user, area)
+    if Organisation.objects.filter(name=fields.get("name", "")).exists():
+        raise InvalidInput(_("An organisation with this name already exists."))
+    org = Organisation.objects.create(**fields)
+    org.areas.set(areas)
+    audit.record(actor=acting_user, action="organisations.organisation.create", target=org)
+    return org
+
+
+@transaction.atomic
+def update_organisation(
+    *, acting_user, organisation: Organisation, expected_version: int, areas=None, **changes
+) -> Organisation:
+    _require_manage(acting_user)
+    before = audit.snapshot(organisation, changes)
+    for name, value in changes.items():
+        setattr(organisation, name, value)
+    save_versioned(organisation, expected_version=expected_version, fields=list(changes))
+    if areas is not None:
+        for area in areas:
+            _require_manage(acting_user, area)
+        organisation.areas.set(areas)
+    audit.record(
+        actor=acting_user,
+        action="organisations.organisation.update",
+        target=organisation,
+        changes=audit.diff(before, audit.snapshot(organisation, changes)),
+    )
+    return organisation
+
+
+@transaction.atomic
+def add_contact(
+    *, acting_user, organisation: Organisation, name: str, title: str = "", phone: str = "", note: str = ""
+) -> Contact:
+    _require_manage(acting_user)
+    if not name.strip():
+        raise InvalidInput(_("Enter the contact's name."))
+    contact = Contact.objects.create(
+        organisation=organisation,
+        name=name.strip(),
+        title=title,
+        phone=validate_phone(phone) if phone.strip() else "",
+        note=note,
+    )
+    audit.record(
+        actor=acting_user,
+        action="organisations.contact.create",
+        target=organisation,
+        changes={"contact": [None, str(contact)]},
+    )
+    return contact
+
+
+def _clean_merchant(merchant: Merchant) -> None:
+    if merchant.credit_code:
+        merchant.credit_code = validate_credit_code(merchant.credit_code)
+    merchant.contact_phone = validate_phone(merchant.contact_phone) if merchant.contact_phone.strip() else ""
+    merchant.contact_phone_digest = crypto.digest(merchant.contact_phone)
+    if (
+        merchant.street_id
+        and merchant.area_id
+        and not merchant.area.path.startswith(merchant.street.community.path)
+    ):
+        raise InvalidInput(_("The street is not in this merchant's community."))
+
+
+@transaction.atomic
+def create_merchant(*, acting_user, area: Area, **fields) -> Merchant:
+    _require_manage(acting_user, area)
+    merchant = Merchant(area=area, **fields)
+    _clean_merchant(merchant)
+    try:
+        with transaction.atomic():
+            merchant.save()
+    except IntegrityError:
+        raise InvalidInput(
+            _("A merchant with this unified social credit code is already registered.")
+        ) from None
+    audit.record(
+        actor=acting_user, action="organisations.merchant.create", target=merchant, area_path=area.path
+    )
+    return merchant
+
+
+@transaction.atomic
+def update_merchant(*, acting_user, merchant: Merchant, expected_version: int, **changes) -> Merchant:
+    _require_manage(acting_user, merchant.area)
+    if "area" in changes:
+        _require_manage(acting_user, changes["area"])
+    before = audit.snapshot(merchant, changes)
+    for name, value in changes.items():
+        setattr(merchant, name, value)
+    _clean_merchant(merchant)
+    try:
+        with transaction.atomic():
+            save_versioned(
+                merchant, expected_version=expected_version, fields=[*changes, "contact_phone_digest"]
+            )
+    except IntegrityError:
+        raise InvalidInput(
+            _("A merchant with this unified social credit code is already registered.")
+        ) from None
+    audit.record(
+        actor=acting_user,
+        action="organisations.merchant.update",
+        target=merchant,
+        area_path=merchant.area.path,
+        changes=audit.diff(before, audit.snapshot(merchant, changes)),
+    )
+    return merchant

@@ -1,0 +1,256 @@
+"""Writes to the people registry: create and edit residents, change their status, tag them, reveal their
+personal data. Each is atomic, checks role and scope, and writes the audit trail."""
+
+import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from minqing.accounts.roles import Cap, can
+from minqing.core import audit, crypto
+from minqing.core.concurrency import save_versioned
+from minqing.core.errors import Forbidden, InvalidInput
+from minqing.core.identity import birth_date_from_id, sex_from_id, validate_id_number, validate_phone
+from minqing.places.models import Area, Household
+from minqing.places.selectors import area_in_scope
+
+from .models import Resident, ResidentStatus, ResidentTag, StatusChange, TagType
+
+RESIDENT_FIELDS = [
+    "name",
+    "sex",
+    "birth_date",
+    "phone",
+    "id_number",
+    "household",
+    "relation",
+    "residence_type",
+    "note",
+]
+
+
+def _require(user, cap: str, area: Area) -> None:
+    if not can(user, cap):
+        raise Forbidden()
+    if not area_in_scope(user, area):
+        raise Forbidden(_("This place is outside your area."))
+
+
+def apply_identity(resident: Resident, *, phone: str | None, id_number: str | None) -> None:
+    """Validate, normalise and set phone and ID number together with their lookup digests."""
+    if phone is not None:
+        resident.phone = validate_phone(phone) if phone.strip() else ""
+        resident.phone_digest = crypto.digest(resident.phone)
+    if id_number is not None:
+        resident.id_number = validate_id_number(id_number) if id_number.strip() else ""
+        resident.id_digest = crypto.digest(resident.id_number)
+        if resident.id_number:
+            resident.birth_date = resident.birth_date or birth_date_from_id(resident.id_number)
+            resident.sex = resident.sex or sex_from_id(resident.id_number)
+
+
+def _duplicate_id(resident: Resident) -> bool:
+    if not resident.id_digest:
+        return False
+    return Resident.objects.filter(id_digest=resident.id_digest).exclude(pk=resident.pk).exists()
+
+
+@transaction.atomic
+def create_resident(
+    *,
+    acting_user,
+    name: str,
+    household: Household | None = None,
+    area: Area | None = None,
+    phone: str = "",
+    id_number: str = "",
+    sex: str = "",
+    birth_date: datetime.date | None = None,
+    relation: str = "",
+    residence_type: str = "registered",
+    note: str = "",
+) -> Resident:
+    area = household.area if household else area
+    if area is None:
+        raise InvalidInput(_("A resident needs a household or a grid."))
+    _require(acting_user, Cap.EDIT_REGISTRY, area)
+    if not name.strip():
+        raise InvalidInput(_("Enter the resident's name."))
+    resident = Resident(
+        name=name.strip(),
+        household=household,
+        area=area,
+        sex=sex,
+        birth_date=birth_date,
+        relation=relation,
+        residence_type=residence_type,
+        note=note,
+    )
+    apply_identity(resident, phone=phone, id_number=id_number)
+    if _duplicate_id(resident):
+        raise InvalidInput(_("A resident with this ID number is already registered."))
+    try:
+        with transaction.atomic():
+            resident.save()
+    except IntegrityError:
+        raise InvalidInput(_("A resident with this ID number is already registered.")) from None
+    audit.record(
+        actor=acting_user,
+        action="people.resident.create",
+        target=resident,
+        area_path=area.path,
+        changes={"name": [None, resident.name]},
+    )
+    return resident
+
+
+@transaction.atomic
+def update_resident(*, acting_user, resident: Resident, expected_version: int, **changes) -> Resident:
+    _require(acting_user, Cap.EDIT_REGISTRY, resident.area)
+    unknown = set(changes) - set(RESIDENT_FIELDS)
+    if unknown:
+        raise InvalidInput(_("Unknown resident fields: %(names)s") % {"names": ", ".join(sorted(unknown))})
+    before = audit.snapshot(resident, changes)
+    phone = changes.pop("phone", None)
+    id_number = changes.pop("id_number", None)
+    household = changes.get("household", resident.household)
+    if household is not None and household != resident.household:
+        _require(acting_user, Cap.EDIT_REGISTRY, household.area)
+        resident.area = household.area
+    for name, value in changes.items():
+        setattr(resident, name, value)
+    apply_identity(resident, phone=phone, id_number=id_number)
+    if _duplicate_id(resident):
+        raise InvalidInput(_("A resident with this ID number is already registered."))
+    fields = [*changes, "area", "sex", "birth_date"]
+    if phone is not None:
+        fields += ["phone", "phone_digest"]
+    if id_number is not None:
+        fields += ["id_number", "id_digest"]
+    save_versioned(resident, expected_version=expected_version, fields=fields)
+    after = audit.snapshot(resident, before)
+    audit.record(
+        actor=acting_user,
+        action="people.resident.update",
+        target=resident,
+        area_path=resident.area.path,
+        changes=audit.diff(before, after),
+    )
+    return resident
+
+
+@transaction.atomic
+def change_status(
+    *,
+    acting_user,
+    resident: Resident,
+    expected_version: int,
+    to_status: str,
+    effective_date: datetime.date,
+    note: str = "",
+) -> Resident:
+    """Move out, death, or moving back: the resident stays in the registry with their history."""
+    _require(acting_user, Cap.EDIT_REGISTRY, resident.area)
+    if to_status not in ResidentStatus.values:
+        raise InvalidInput(_("Unknown status."))
+    if to_status == resident.status:
+        raise InvalidInput(_("The resident already has this status."))
+    if resident.status == ResidentStatus.DECEASED:
+        raise InvalidInput(_("A deceased resident's status cannot change."))
+    from_status = resident.status
+    resident.status = to_status
+    resident.status_since = effective_date
+    save_versioned(resident, expected_version=expected_version, fields=["status", "status_since"])
+    StatusChange.objects.create(
+        resident=resident,
+        from_status=from_status,
+        to_status=to_status,
+        effective_date=effective_date,
+        note=note,
+        actor=acting_user,
+    )
+    audit.record(
+        actor=acting_user,
+        action="people.resident.status",
+        target=resident,
+        area_path=resident.area.path,
+        changes={"status": [from_status, to_status]},
+        reason=note,
+    )
+    return resident
+
+
+@transaction.atomic
+def tag_resident(
+    *,
+    acting_user,
+    resident: Resident,
+    tag_type: TagType,
+    legal_basis: str = "",
+    review_date: datetime.date | None = None,
+    note: str = "",
+) -> ResidentTag:
+    _require(acting_user, Cap.EDIT_REGISTRY, resident.area)
+    if tag_type.sensitive:
+        if not can(acting_user, Cap.VIEW_SENSITIVE_TAGS):
+            raise Forbidden()
+        if not legal_basis.strip():
+            raise InvalidInput(_("A sensitive tag needs its legal basis or the consent reference."))
+    if ResidentTag.objects.filter(resident=resident, tag_type=tag_type).exists():
+        raise InvalidInput(_("The resident already has this tag."))
+    tag = ResidentTag.objects.create(
+        resident=resident,
+        tag_type=tag_type,
+        legal_basis=legal_basis.strip(),
+        review_date=review_date,
+        note=note,
+        added_by=acting_user,
+    )
+    audit.record(
+        actor=acting_user,
+        action="people.resident.tag",
+        target=resident,
+        area_path=resident.area.path,
+        changes={"tag": [None, tag_type.name]},
+        reason=legal_basis,
+    )
+    return tag
+
+
+@transaction.atomic
+def untag_resident(*, acting_user, tag: ResidentTag, reason: str = "") -> None:
+    resident = tag.resident
+    _require(acting_user, Cap.EDIT_REGISTRY, resident.area)
+    if tag.tag_type.sensitive and not can(acting_user, Cap.VIEW_SENSITIVE_TAGS):
+        raise Forbidden()
+    audit.record(
+        actor=acting_user,
+        action="people.resident.untag",
+        target=resident,
+        area_path=resident.area.path,
+        changes={"tag": [tag.tag_type.name, None]},
+        reason=reason,
+    )
+    tag.delete()
+
+
+REVEALABLE = {"phone": Cap.UNMASK_PHONE, "id_number": Cap.UNMASK_ID}
+
+
+@transaction.atomic
+def reveal(*, acting_user, resident: Resident, field: str, reason: str) -> str:
+    """Return the full value of a masked field, and record who saw whose what, when and why."""
+    cap = REVEALABLE.get(field)
+    if cap is None:
+        raise InvalidInput(_("This field cannot be revealed."))
+    _require(acting_user, cap, resident.area)
+    if len(reason.strip()) < 2:
+        raise InvalidInput(_("Say why you need to see the full value."))
+    audit.record(
+        actor=acting_user,
+        action=f"people.resident.reveal.{field}",
+        target=resident,
+        area_path=resident.area.path,
+        reason=reason.strip(),
+    )
+    return getattr(resident, field)

@@ -1,0 +1,128 @@
+"""Writes to places. Each is atomic, takes the acting user, checks permission and scope, and audits."""
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from minqing.accounts.roles import Cap, can
+from minqing.core import audit
+from minqing.core.concurrency import save_versioned
+from minqing.core.errors import Forbidden, InvalidInput
+
+from .models import Area, Building, Household, Unit
+from .selectors import area_in_scope
+from .tree import TreeError, insert_area
+
+BUILDING_FIELDS = [
+    "name",
+    "address",
+    "floors",
+    "year_built",
+    "water_pipe_year",
+    "sewer_pipe_year",
+    "drain_type",
+    "ground_floor_own_drain",
+    "has_elevator",
+    "gas_supply",
+    "renovation_status",
+    "property_company",
+    "building_leader",
+    "extra_facts",
+    "latitude",
+    "longitude",
+]
+
+
+def _require(user, cap: str, area: Area | None = None) -> None:
+    if not can(user, cap):
+        raise Forbidden()
+    if area is not None and not area_in_scope(user, area):
+        raise Forbidden(_("This place is outside your area."))
+
+
+@transaction.atomic
+def create_area(*, acting_user, parent: Area | None, kind: str, name: str, code: str, city: str = "") -> Area:
+    if parent is None:
+        if not acting_user.is_superuser:
+            raise Forbidden()
+    else:
+        _require(acting_user, Cap.MANAGE_AREAS, parent)
+    try:
+        area = insert_area(parent=parent, kind=kind, name=name, code=code, city=city)
+    except TreeError:
+        raise InvalidInput(_("This kind of area cannot be placed here.")) from None
+    audit.record(
+        actor=acting_user,
+        action="places.area.create",
+        target=area,
+        area_path=area.path,
+        changes={"name": [None, name], "kind": [None, kind]},
+    )
+    return area
+
+
+@transaction.atomic
+def create_building(*, acting_user, area: Area, code: str, **facts) -> Building:
+    _require(acting_user, Cap.EDIT_PLACES, area)
+    if area.kind != "grid":
+        raise InvalidInput(_("A building belongs to a grid."))
+    building = Building.objects.create(area=area, code=code, **facts)
+    audit.record(
+        actor=acting_user,
+        action="places.building.create",
+        target=building,
+        area_path=area.path,
+        changes={"name": [None, building.name]},
+    )
+    return building
+
+
+@transaction.atomic
+def update_building(*, acting_user, building: Building, expected_version: int, **changes) -> Building:
+    _require(acting_user, Cap.EDIT_PLACES, building.area)
+    unknown = set(changes) - set(BUILDING_FIELDS)
+    if unknown:
+        raise InvalidInput(_("Unknown building fields: %(names)s") % {"names": ", ".join(sorted(unknown))})
+    before = audit.snapshot(building, changes)
+    for name, value in changes.items():
+        setattr(building, name, value)
+    save_versioned(building, expected_version=expected_version, fields=list(changes))
+    audit.record(
+        actor=acting_user,
+        action="places.building.update",
+        target=building,
+        area_path=building.area.path,
+        changes=audit.diff(before, audit.snapshot(building, changes)),
+    )
+    return building
+
+
+def get_or_create_unit(*, building: Building, name: str) -> Unit | None:
+    if not name:
+        return None
+    unit, _created = Unit.objects.get_or_create(building=building, name=name)
+    return unit
+
+
+@transaction.atomic
+def create_household(
+    *, acting_user, building: Building, unit_name: str, room: str, note: str = ""
+) -> Household:
+    _require(acting_user, Cap.EDIT_REGISTRY, building.area)
+    room = room.strip()
+    if not room:
+        raise InvalidInput(_("Enter the door number."))
+    unit = get_or_create_unit(building=building, name=unit_name.strip())
+    if Household.objects.filter(building=building, unit=unit, room=room).exists():
+        raise InvalidInput(_("This room is already registered as a household."))
+    code = f"{building.code}-{unit.name if unit else '0'}-{room}"
+    try:
+        with transaction.atomic():
+            household = Household.objects.create(
+                building=building, unit=unit, room=room, code=code, area=building.area, note=note
+            )
+    except IntegrityError:
+        raise InvalidInput(_("This room is already registered as a household.")) from None
+    audit.record(
+        actor=acting_user, action="places.household.create", target=household, area_path=building.area.path
+    )
+    return household

@@ -1,0 +1,101 @@
+import json
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from minqing.core.forms import VersionedForm
+from minqing.organisations.models import Organisation, OrganisationKind
+
+from .models import Building, DrainType, GasSupply, RenovationStatus
+
+YES_NO_UNKNOWN = [("", _("Unknown")), ("true", _("Yes")), ("false", _("No"))]
+
+
+def _tristate(label):
+    return forms.TypedChoiceField(
+        label=label,
+        choices=YES_NO_UNKNOWN,
+        required=False,
+        coerce=lambda v: {"true": True, "false": False}.get(v),
+        empty_value=None,
+    )
+
+
+class ExtraFactsField(forms.CharField):
+    """One fact per line, "name: value" (e.g. 化粪池: 2个)."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def prepare_value(self, value):
+        if isinstance(value, dict):
+            return "\n".join(f"{k}: {v}" for k, v in value.items())
+        if isinstance(value, str) and value.startswith("{"):
+            return self.prepare_value(json.loads(value))
+        return value
+
+    def clean(self, value):
+        value = super().clean(value)
+        facts = {}
+        for number, line in enumerate((value or "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            name, sep, fact = line.replace("：", ":").partition(":")
+            if not sep or not name.strip():
+                raise forms.ValidationError(
+                    _("Line %(n)s: write each fact as “name: value”."), params={"n": number}, code="facts"
+                )
+            facts[name.strip()[:40]] = fact.strip()[:200]
+        return facts
+
+
+class BuildingForm(VersionedForm):
+    name = forms.CharField(label=_("Name"), max_length=60)
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    floors = forms.IntegerField(label=_("Floors"), min_value=1, max_value=120, required=False)
+    year_built = forms.IntegerField(label=_("Year built"), min_value=1900, max_value=2100, required=False)
+    water_pipe_year = forms.IntegerField(
+        label=_("Year the water pipes were laid"), min_value=1900, max_value=2100, required=False
+    )
+    sewer_pipe_year = forms.IntegerField(
+        label=_("Year the sewer pipes were laid"), min_value=1900, max_value=2100, required=False
+    )
+    drain_type = forms.ChoiceField(label=_("Drain type"), choices=DrainType.choices, required=False)
+    ground_floor_own_drain = _tristate(_("Ground floor has its own drain"))
+    has_elevator = _tristate(_("Elevator"))
+    gas_supply = forms.ChoiceField(label=_("Gas"), choices=GasSupply.choices, required=False)
+    renovation_status = forms.ChoiceField(
+        label=_("Old-estate renovation"), choices=RenovationStatus.choices, required=False
+    )
+    property_company = forms.ModelChoiceField(
+        label=_("Property company"),
+        required=False,
+        queryset=Organisation.objects.filter(kind=OrganisationKind.PROPERTY),
+    )
+    extra_facts = ExtraFactsField(
+        label=_("Other facts"), required=False, help_text=_("One per line, e.g. 化粪池: 2个")
+    )
+
+    def clean(self):
+        data = super().clean()
+        built = data.get("year_built")
+        for name in ("water_pipe_year", "sewer_pipe_year"):
+            if built and data.get(name) and data[name] < built:
+                self.add_error(name, _("Pipes cannot be laid before the building was built."))
+        return data
+
+    @classmethod
+    def for_building(cls, building: Building, data=None):
+        initial = {name: getattr(building, name) for name in cls.base_fields if hasattr(building, name)}
+        for name in ("ground_floor_own_drain", "has_elevator"):
+            initial[name] = {True: "true", False: "false"}.get(initial[name], "")
+        initial["version"] = building.version
+        return cls(data=data, initial=initial)
+
+    def changes(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+
+
+class HouseholdForm(forms.Form):
+    unit_name = forms.CharField(label=_("Unit"), max_length=30, required=False, help_text=_("e.g. 1单元"))
+    room = forms.CharField(label=_("Door number"), max_length=20)
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)

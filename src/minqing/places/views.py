@@ -1,0 +1,125 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from minqing.accounts.roles import Cap, can
+from minqing.core import audit
+from minqing.core.errors import ApplicationError, Conflict, Forbidden
+from minqing.core.forms import apply_error
+from minqing.people.selectors import household_members, resident_list
+
+from . import actions, selectors
+from .forms import BuildingForm, HouseholdForm
+
+
+@require_GET
+def area_detail(request, pk):
+    area = selectors.get_area(request.user, pk)
+    buildings = selectors.buildings_in(request.user, area)
+    page = Paginator(buildings, 60).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "places/area.html",
+        {
+            "area": area,
+            "crumbs": selectors.area_ancestors(request.user, area),
+            "children": selectors.area_children(request.user, area),
+            "page": page,
+        },
+    )
+
+
+@require_GET
+def area_residents(request, pk):
+    area = selectors.get_area(request.user, pk)
+    residents = (
+        resident_list(request.user)
+        .filter(area__path__startswith=area.path)
+        .order_by("household__building__name", "household__unit__name", "household__room", "name")
+    )
+    page = Paginator(residents, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "places/area_residents.html",
+        {
+            "area": area,
+            "crumbs": selectors.area_ancestors(request.user, area),
+            "page": page,
+        },
+    )
+
+
+@require_GET
+def building_detail(request, pk):
+    building = selectors.get_building(request.user, pk)
+    return render(
+        request,
+        "places/building.html",
+        {
+            "building": building,
+            "crumbs": [*selectors.area_ancestors(request.user, building.area), building.area],
+            "households": selectors.households_of(building),
+            "history": audit.events_for(building)[:10],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def building_edit(request, pk):
+    building = selectors.get_building(request.user, pk)
+    if not can(request.user, Cap.EDIT_PLACES):
+        raise Forbidden()
+    form = BuildingForm.for_building(building, data=request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_building(
+                acting_user=request.user,
+                building=building,
+                expected_version=form.cleaned_data["version"],
+                **form.changes(),
+            )
+        except Conflict as error:
+            messages.error(request, error.message)
+            return redirect("places:building", pk=building.pk)
+        except (ApplicationError, ValidationError) as error:
+            apply_error(form, error)
+        else:
+            messages.success(request, _("Building saved."))
+            return redirect("places:building", pk=building.pk)
+    return render(request, "places/building_form.html", {"building": building, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def household_create(request, building_pk):
+    building = selectors.get_building(request.user, building_pk)
+    if not can(request.user, Cap.EDIT_REGISTRY):
+        raise Forbidden()
+    form = HouseholdForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            household = actions.create_household(
+                acting_user=request.user, building=building, **form.cleaned_data
+            )
+        except ApplicationError as error:
+            apply_error(form, error)
+        else:
+            messages.success(request, _("Household added."))
+            return redirect("places:household", pk=household.pk)
+    return render(request, "places/household_form.html", {"building": building, "form": form})
+
+
+@require_GET
+def household_detail(request, pk):
+    household = selectors.get_household(request.user, pk)
+    return render(
+        request,
+        "places/household.html",
+        {
+            "household": household,
+            "crumbs": [*selectors.area_ancestors(request.user, household.area), household.area],
+            "members": household_members(request.user, household),
+        },
+    )

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from minqing.core.urls import public_urlpatterns
+
+urlpatterns = [
+    *public_urlpatterns,
+    path("", include("minqing.core.urls")),
+    path("accounts/", include("minqing.accounts.urls")),
+    path("places/", include("minqing.places.urls")),
+    path("people/", include("minqing.people.urls")),
+    path("organisations/", include("minqing.organisations.urls")),
+    path("registry/", include("minqing.registry_io.urls")),
+    path("admin/", admin.site.urls),
+]
