@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "minqing.organisations",
     "minqing.people",
     "minqing.registry_io",
+    "minqing.demo",
 ]
 
 MIDDLEWARE = [
