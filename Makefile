@@ -24,8 +24,9 @@ src/minqing/static/vendor/.installed: node_modules/.installed
 	cp node_modules/htmx.org/dist/htmx.min.js src/minqing/static/vendor/htmx.min.js
 	@touch $@
 
-translations: $(VENV)/.installed
+translations: $(VENV)/.installed src/minqing/static/vendor/.installed
 	$(PY) manage.py compile_translations
+	$(PY) manage.py collectstatic --noinput --verbosity 0
 
 demo: setup
 	$(PY) manage.py demo_reset

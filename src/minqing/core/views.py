@@ -3,6 +3,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from minqing.accounts.roles import Cap, Role, can
+from minqing.core.errors import Forbidden
 from minqing.core.htmx import is_htmx
 from minqing.organisations.selectors import merchants_for, organisations_for
 from minqing.people.models import ResidentStatus
@@ -35,9 +36,11 @@ def home(request):
 
 @require_GET
 def search(request):
+    if not can(request.user, Cap.VIEW_REGISTRY):
+        raise Forbidden()
     query = request.GET.get("q", "").strip()[:100]
     results, buildings, merchants = [], [], []
-    if query and can(request.user, Cap.VIEW_REGISTRY):
+    if query:
         results = search_residents(request.user, query, limit=30)
         buildings = list(
             Building.objects.filter(scope_q(request.user), name__contains=query).select_related("area")[:10]

@@ -1,0 +1,137 @@
+import datetime
+
+import pytest
+
+from minqing.core.errors import Conflict, Forbidden, InvalidInput
+from minqing.core.models import AuditEvent
+from minqing.people import actions
+from minqing.people.models import Resident, ResidentStatus, StatusChange
+from tests.factories import make_id_number
+
+
+def test_create_fills_birth_date_and_sex_from_id(world):
+    number = make_id_number(datetime.date(1941, 2, 3), seq=451)
+    resident = actions.create_resident(
+        acting_user=world.grid_worker, name="张淑珍", household=world.household1, id_number=number
+    )
+    assert resident.birth_date == datetime.date(1941, 2, 3)
+    assert resident.sex == "M"
+    assert resident.area == world.grid1
+    assert AuditEvent.objects.filter(action="people.resident.create", target_id=str(resident.pk)).exists()
+
+
+def test_duplicate_id_number_is_refused(world):
+    with pytest.raises(InvalidInput):
+        actions.create_resident(
+            acting_user=world.grid_worker, name="重复", household=world.household1, id_number=world.id1
+        )
+    assert Resident.objects.count() == 3
+
+
+def test_grid_worker_cannot_create_in_another_grid(world):
+    with pytest.raises(Forbidden):
+        actions.create_resident(acting_user=world.grid_worker, name="越界", household=world.household2)
+    assert not Resident.objects.filter(name="越界").exists()
+
+
+def test_stale_edit_is_refused_and_nothing_is_lost(world):
+    first = Resident.objects.get(pk=world.resident1.pk)
+    second = Resident.objects.get(pk=world.resident1.pk)
+    actions.update_resident(
+        acting_user=world.grid_worker, resident=first, expected_version=first.version, note="三楼楼道灯坏了"
+    )
+    with pytest.raises(Conflict):
+        actions.update_resident(
+            acting_user=world.grid_leader, resident=second, expected_version=second.version, note="覆盖"
+        )
+    stored = Resident.objects.get(pk=world.resident1.pk)
+    assert stored.note == "三楼楼道灯坏了"
+    assert stored.version == 2
+
+
+def test_conflict_on_the_page_shows_a_message_and_keeps_the_first_save(world, client):
+    client.force_login(world.grid_worker)
+    url = f"/people/residents/{world.resident1.pk}/edit/"
+    form = {"version": 1, "name": "王秀兰", "residence_type": "registered"}
+    client.post(url, {**form, "note": "第一次"})
+    response = client.post(url, {**form, "note": "第二次"}, follow=True)
+    assert (
+        "Someone else changed this record" in response.content.decode() or "他人" in response.content.decode()
+    )
+    assert Resident.objects.get(pk=world.resident1.pk).note == "第一次"
+
+
+def test_moving_out_keeps_the_resident_with_history(world):
+    actions.change_status(
+        acting_user=world.grid_worker,
+        resident=world.resident1,
+        expected_version=1,
+        to_status=ResidentStatus.MOVED_OUT,
+        effective_date=datetime.date(2026, 10, 1),
+        note="随子女迁往外地",
+    )
+    resident = Resident.objects.get(pk=world.resident1.pk)
+    assert resident.status == ResidentStatus.MOVED_OUT
+    change = StatusChange.objects.get(resident=resident)
+    assert (change.from_status, change.to_status) == ("active", "moved_out")
+
+
+def test_deceased_is_final(world):
+    actions.change_status(
+        acting_user=world.grid_worker,
+        resident=world.resident1,
+        expected_version=1,
+        to_status=ResidentStatus.DECEASED,
+        effective_date=datetime.date(2026, 10, 1),
+    )
+    with pytest.raises(InvalidInput):
+        actions.change_status(
+            acting_user=world.grid_worker,
+            resident=world.resident1,
+            expected_version=2,
+            to_status=ResidentStatus.ACTIVE,
+            effective_date=datetime.date(2026, 10, 2),
+        )
+
+
+def test_sensitive_tag_needs_legal_basis_and_role(world):
+    with pytest.raises(Forbidden):
+        actions.tag_resident(
+            acting_user=world.grid_worker,
+            resident=world.resident1,
+            tag_type=world.sensitive_tag,
+            legal_basis="低保证",
+        )
+    with pytest.raises(InvalidInput):
+        actions.tag_resident(
+            acting_user=world.grid_leader,
+            resident=world.resident1,
+            tag_type=world.sensitive_tag,
+            legal_basis="",
+        )
+    tag = actions.tag_resident(
+        acting_user=world.grid_leader,
+        resident=world.resident1,
+        tag_type=world.sensitive_tag,
+        legal_basis="低保证 2023-17",
+    )
+    assert tag.legal_basis == "低保证 2023-17"
+
+
+def test_bad_input_on_the_form_is_explained_and_saves_nothing(world, client):
+    client.force_login(world.grid_worker)
+    response = client.post(
+        f"/people/residents/new/?household={world.household1.pk}",
+        {
+            "household": world.household1.pk,
+            "name": "钱多多",
+            "phone": "12345",
+            "id_number": "110105194912310021",
+            "residence_type": "registered",
+        },
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "check digit" in body or "校验" in body
+    assert "11-digit" in body or "11位" in body
+    assert not Resident.objects.filter(name="钱多多").exists()

@@ -1,0 +1,127 @@
+import pytest
+
+from minqing.core.models import AuditEvent
+from minqing.places import actions
+from minqing.places.models import Area, Building, Household
+from minqing.places.selectors import buildings_in
+from tests.factories import BuildingFactory, HouseholdFactory
+
+
+def test_paths_make_subtrees(world):
+    assert world.grid1.path == f"{world.community.path}{world.grid1.pk}/"
+    assert set(Area.objects.filter(path__startswith=world.community.path)) == {
+        world.community,
+        world.grid1,
+        world.grid2,
+    }
+    assert world.grid1.depth == 3
+
+
+def test_area_kinds_must_nest(world):
+    from minqing.core.errors import InvalidInput
+
+    with pytest.raises(InvalidInput):
+        actions.create_area(
+            acting_user=world.street_officer, parent=world.grid1, kind="grid", name="x", code="X1"
+        )
+
+
+def test_building_page_shows_infrastructure_facts(world, client):
+    Building.objects.filter(pk=world.building1.pk).update(
+        drain_type="combined", ground_floor_own_drain=True, extra_facts={"化粪池": "2个"}
+    )
+    client.force_login(world.grid_worker)
+    body = client.get(f"/places/buildings/{world.building1.pk}/").content.decode()
+    for text in ("1984", "1985", "化粪池", "2个", "301"):
+        assert text in body
+
+
+def test_building_edit_saves_and_audits(world, client):
+    client.force_login(world.grid_leader)
+    response = client.post(
+        f"/places/buildings/{world.building1.pk}/edit/",
+        {
+            "version": 1,
+            "name": "3号楼",
+            "year_built": 1984,
+            "water_pipe_year": 2022,
+            "drain_type": "separate",
+            "ground_floor_own_drain": "false",
+            "has_elevator": "false",
+            "extra_facts": "化粪池：2个\n雨水井: 4",
+        },
+    )
+    assert response.status_code == 302
+    building = Building.objects.get(pk=world.building1.pk)
+    assert building.water_pipe_year == 2022
+    assert building.ground_floor_own_drain is False
+    assert building.extra_facts == {"化粪池": "2个", "雨水井": "4"}
+    event = AuditEvent.objects.get(action="places.building.update")
+    assert event.changes["water_pipe_year"] == [1985, 2022]
+
+
+def test_building_edit_rejects_bad_input_and_changes_nothing(world, client):
+    client.force_login(world.grid_leader)
+    response = client.post(
+        f"/places/buildings/{world.building1.pk}/edit/",
+        {
+            "version": 1,
+            "name": "3号楼",
+            "year_built": 1984,
+            "water_pipe_year": 1970,
+            "extra_facts": "no colon here",
+        },
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "before the building was built" in body or "建成" in body
+    building = Building.objects.get(pk=world.building1.pk)
+    assert building.water_pipe_year == 1985
+    assert building.version == 1
+
+
+def test_duplicate_household_is_refused_with_a_message(world, client):
+    client.force_login(world.grid_worker)
+    url = f"/places/buildings/{world.building1.pk}/households/new/"
+    assert client.post(url, {"unit_name": "1单元", "room": "402"}).status_code == 302
+    response = client.post(url, {"unit_name": "1单元", "room": "402"})
+    assert response.status_code == 200
+    assert Household.objects.filter(building=world.building1, room="402").count() == 1
+
+
+def test_list_pages_run_a_constant_number_of_queries(world, client, django_assert_max_num_queries):
+    client.force_login(world.community_admin)
+
+    def count(url):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    urls = [
+        f"/places/areas/{world.grid1.pk}/",
+        f"/places/areas/{world.grid1.pk}/residents/",
+        f"/places/buildings/{world.building1.pk}/",
+        f"/places/households/{world.household1.pk}/",
+        "/search/?q=王",
+        "/organisations/",
+        "/organisations/merchants/",
+    ]
+    before = [count(u) for u in urls]
+    for i in range(15):
+        building = BuildingFactory(area=world.grid1)
+        for j in range(3):
+            household = HouseholdFactory(building=building, room=f"{i}{j}")
+            from tests.factories import ResidentFactory
+
+            ResidentFactory(household=household, name=f"王{i}{j}", phone=f"1390000{i:02d}{j:02d}")
+    for j in range(12):
+        HouseholdFactory(building=world.building1, room=f"6{j:02d}")
+    after = [count(u) for u in urls]
+    assert before == after, list(zip(urls, before, after, strict=True))
+
+
+def test_buildings_in_is_scoped(world):
+    assert list(buildings_in(world.grid_worker, world.community)) == [world.building1]
