@@ -71,7 +71,7 @@ def create_resident(
     note: str = "",
 ) -> Resident:
     area = household.area if household else area
-    if area is None:
+    if area is None or area.kind != "grid":
         raise InvalidInput(_("A resident needs a household or a grid."))
     _require(acting_user, Cap.EDIT_REGISTRY, area)
     if not name.strip():
@@ -254,3 +254,36 @@ def reveal(*, acting_user, resident: Resident, field: str, reason: str) -> str:
         reason=reason.strip(),
     )
     return getattr(resident, field)
+
+
+TAG_TYPE_FIELDS = ["name", "sensitive", "description", "default_legal_basis", "review_months", "active"]
+
+
+@transaction.atomic
+def save_tag_type(*, acting_user, tag_type: TagType | None = None, code: str = "", **fields) -> TagType:
+    """Create a tag type, or change one. Tag types are never deleted: they are switched off (`active`)."""
+    if not can(acting_user, Cap.MANAGE_TAG_TYPES):
+        raise Forbidden()
+    unknown = set(fields) - set(TAG_TYPE_FIELDS)
+    if unknown:
+        raise InvalidInput(_("Unknown tag type fields: %(names)s") % {"names": ", ".join(sorted(unknown))})
+    if fields.get("sensitive") and not (fields.get("default_legal_basis") or "").strip():
+        raise InvalidInput(_("A sensitive tag type needs its usual legal basis."))
+    created = tag_type is None
+    before = {} if created else audit.snapshot(tag_type, fields)
+    if created:
+        tag_type = TagType(code=code)
+    for name, value in fields.items():
+        setattr(tag_type, name, value)
+    try:
+        with transaction.atomic():
+            tag_type.save()
+    except IntegrityError:
+        raise InvalidInput(_("A tag type with this name or code already exists.")) from None
+    audit.record(
+        actor=acting_user,
+        action="people.tagtype.create" if created else "people.tagtype.update",
+        target=tag_type,
+        changes=audit.diff(before, audit.snapshot(tag_type, fields)) if before else {},
+    )
+    return tag_type

@@ -106,3 +106,19 @@ class TagForm(forms.Form):
 class RevealForm(forms.Form):
     field = forms.ChoiceField(choices=[("phone", "phone"), ("id_number", "id_number")])
     reason = forms.CharField(label=_("Why do you need it?"), max_length=200)
+
+
+class TagTypeForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=40)
+    code = forms.SlugField(
+        label=_("Code"), max_length=40, help_text=_("Latin letters, digits and dashes, e.g. elderly-alone")
+    )
+    sensitive = forms.BooleanField(
+        label=_("Sensitive (health, disability, income support, minors)"), required=False
+    )
+    description = forms.CharField(label=_("Description"), max_length=200, required=False)
+    default_legal_basis = forms.CharField(label=_("Usual legal basis"), max_length=200, required=False)
+    review_months = forms.IntegerField(
+        label=_("Review every (months)"), min_value=1, max_value=120, required=False
+    )
+    active = forms.BooleanField(label=_("In use"), required=False, initial=True)

@@ -11,8 +11,8 @@ from minqing.core.forms import apply_error
 from minqing.places import selectors as place_selectors
 
 from . import actions, selectors
-from .forms import ResidentCreateForm, ResidentEditForm, RevealForm, StatusForm, TagForm
-from .models import ResidentTag
+from .forms import ResidentCreateForm, ResidentEditForm, RevealForm, StatusForm, TagForm, TagTypeForm
+from .models import ResidentTag, TagType
 
 
 def _crumbs(user, resident):
@@ -173,3 +173,38 @@ def resident_reveal(request, pk):
         acting_user=request.user, resident=resident, field=field, reason=form.cleaned_data["reason"]
     )
     return render(request, "people/resident.html#revealed", {"value": value, "field": field})
+
+
+@require_GET
+def tag_type_list(request):
+    if not can(request.user, Cap.MANAGE_TAG_TYPES):
+        raise Forbidden()
+    return render(
+        request,
+        "people/tag_types.html",
+        {"tag_types": TagType.objects.order_by("-active", "sensitive", "name")},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def tag_type_edit(request, pk=None):
+    if not can(request.user, Cap.MANAGE_TAG_TYPES):
+        raise Forbidden()
+    tag_type = get_object_or_404(TagType, pk=pk) if pk else None
+    initial = {"active": True}
+    if tag_type is not None:
+        initial = {name: getattr(tag_type, name) for name in TagTypeForm.base_fields}
+    form = TagTypeForm(request.POST or None, initial=initial)
+    if tag_type is not None:
+        form.fields["code"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        code = data.pop("code")
+        try:
+            actions.save_tag_type(acting_user=request.user, tag_type=tag_type, code=code, **data)
+        except ApplicationError as error:
+            apply_error(form, error)
+        else:
+            messages.success(request, _("Tag type saved."))
+            return redirect("people:tag_types")
+    return render(request, "people/tag_type_form.html", {"form": form, "tag_type": tag_type})

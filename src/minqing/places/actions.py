@@ -40,16 +40,35 @@ def _require(user, cap: str, area: Area | None = None) -> None:
 
 
 @transaction.atomic
-def create_area(*, acting_user, parent: Area | None, kind: str, name: str, code: str, city: str = "") -> Area:
+def create_area(
+    *,
+    acting_user,
+    parent: Area | None,
+    kind: str,
+    name: str,
+    code: str,
+    city: str = "",
+    description: str = "",
+) -> Area:
     if parent is None:
         if not acting_user.is_superuser:
             raise Forbidden()
     else:
         _require(acting_user, Cap.MANAGE_AREAS, parent)
     try:
-        area = insert_area(parent=parent, kind=kind, name=name, code=code, city=city)
+        with transaction.atomic():
+            area = insert_area(
+                parent=parent,
+                kind=kind,
+                name=name.strip(),
+                code=code.strip(),
+                city=city or (parent.city if parent else ""),
+                description=description,
+            )
     except TreeError:
         raise InvalidInput(_("This kind of area cannot be placed here.")) from None
+    except IntegrityError:
+        raise InvalidInput(_("The code or the name is already used here.")) from None
     audit.record(
         actor=acting_user,
         action="places.area.create",
@@ -65,7 +84,13 @@ def create_building(*, acting_user, area: Area, code: str, **facts) -> Building:
     _require(acting_user, Cap.EDIT_PLACES, area)
     if area.kind != "grid":
         raise InvalidInput(_("A building belongs to a grid."))
-    building = Building.objects.create(area=area, code=code, **facts)
+    try:
+        with transaction.atomic():
+            building = Building.objects.create(area=area, code=code.strip(), **facts)
+    except IntegrityError:
+        raise InvalidInput(
+            _("A building with this code, or with this name in this grid, already exists.")
+        ) from None
     audit.record(
         actor=acting_user,
         action="places.building.create",

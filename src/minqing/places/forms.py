@@ -99,3 +99,27 @@ class HouseholdForm(forms.Form):
     unit_name = forms.CharField(label=_("Unit"), max_length=30, required=False, help_text=_("e.g. 1单元"))
     room = forms.CharField(label=_("Door number"), max_length=20)
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class AreaForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=[])
+    name = forms.CharField(label=_("Name"), max_length=100)
+    code = forms.CharField(label=_("Code"), max_length=40, help_text=_("A stable code that never changes."))
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+    def __init__(self, *args, parent=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import ALLOWED_CHILDREN, AreaKind
+
+        allowed = ALLOWED_CHILDREN[parent.kind if parent else None]
+        self.fields["kind"].choices = [(k.value, k.label) for k in AreaKind if k in allowed]
+
+
+class BuildingCreateForm(BuildingForm):
+    code = forms.CharField(label=_("Code"), max_length=40, help_text=_("A stable code that never changes."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].required = False

@@ -9,10 +9,10 @@ from minqing.accounts.roles import Cap, can
 from minqing.core import audit
 from minqing.core.errors import ApplicationError, Conflict, Forbidden
 from minqing.core.forms import apply_error
-from minqing.people.selectors import household_members, resident_list
+from minqing.people.selectors import household_members, resident_list, tag_types_for
 
 from . import actions, selectors
-from .forms import BuildingForm, HouseholdForm
+from .forms import AreaForm, BuildingCreateForm, BuildingForm, HouseholdForm
 
 
 @require_GET
@@ -40,16 +40,19 @@ def area_residents(request, pk):
         .filter(area__path__startswith=area.path)
         .order_by("household__building__name", "household__unit__name", "household__room", "name")
     )
+    tag_types = list(tag_types_for(request.user))
+    tag = next((t for t in tag_types if t.code == request.GET.get("tag")), None)
+    if tag is not None:
+        residents = residents.filter(tags__tag_type=tag)
     page = Paginator(residents, 50).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "places/area_residents.html",
-        {
-            "area": area,
-            "crumbs": selectors.area_ancestors(request.user, area),
-            "page": page,
-        },
-    )
+    context = {
+        "area": area,
+        "crumbs": selectors.area_ancestors(request.user, area),
+        "page": page,
+        "tag_types": tag_types,
+        "tag": tag,
+    }
+    return render(request, "places/area_residents.html", context)
 
 
 @require_GET
@@ -123,3 +126,38 @@ def household_detail(request, pk):
             "members": household_members(request.user, household),
         },
     )
+
+
+@require_http_methods(["GET", "POST"])
+def area_create(request, pk):
+    parent = selectors.get_area(request.user, pk)
+    if not can(request.user, Cap.MANAGE_AREAS):
+        raise Forbidden()
+    form = AreaForm(request.POST or None, parent=parent)
+    if request.method == "POST" and form.is_valid():
+        try:
+            area = actions.create_area(acting_user=request.user, parent=parent, **form.cleaned_data)
+        except ApplicationError as error:
+            apply_error(form, error)
+        else:
+            messages.success(request, _("Area added."))
+            return redirect("places:area", pk=area.pk)
+    return render(request, "places/area_form.html", {"form": form, "parent": parent})
+
+
+@require_http_methods(["GET", "POST"])
+def building_create(request, pk):
+    area = selectors.get_area(request.user, pk)
+    if not can(request.user, Cap.EDIT_PLACES):
+        raise Forbidden()
+    form = BuildingCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.changes()
+        try:
+            building = actions.create_building(acting_user=request.user, area=area, **data)
+        except ApplicationError as error:
+            apply_error(form, error)
+        else:
+            messages.success(request, _("Building added."))
+            return redirect("places:building", pk=building.pk)
+    return render(request, "places/building_form.html", {"form": form, "area": area})

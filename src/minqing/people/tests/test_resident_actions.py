@@ -135,3 +135,26 @@ def test_bad_input_on_the_form_is_explained_and_saves_nothing(world, client):
     assert "check digit" in body or "校验" in body
     assert "11-digit" in body or "11位" in body
     assert not Resident.objects.filter(name="钱多多").exists()
+
+
+def test_tag_types_are_managed_and_sensitive_ones_need_a_basis(world, client):
+    from minqing.people.models import TagType
+
+    client.force_login(world.community_admin)
+    response = client.post(
+        "/people/tag-types/new/", {"name": "重点关注", "code": "focus", "sensitive": "on", "active": "on"}
+    )
+    assert response.status_code == 200
+    assert not TagType.objects.filter(code="focus").exists()
+    response = client.post(
+        "/people/tag-types/new/",
+        {
+            "name": "重点关注",
+            "code": "focus",
+            "sensitive": "on",
+            "active": "on",
+            "default_legal_basis": "本人书面同意",
+        },
+    )
+    assert response.status_code == 302
+    assert TagType.objects.get(code="focus").sensitive

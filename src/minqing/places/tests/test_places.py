@@ -125,3 +125,46 @@ def test_list_pages_run_a_constant_number_of_queries(world, client, django_asser
 
 def test_buildings_in_is_scoped(world):
     assert list(buildings_in(world.grid_worker, world.community)) == [world.building1]
+
+
+def test_community_admin_adds_a_grid_and_a_building(world, client):
+    client.force_login(world.community_admin)
+    response = client.post(
+        f"/places/areas/{world.community.pk}/new/", {"kind": "grid", "name": "第三网格", "code": "RD-G3"}
+    )
+    assert response.status_code == 302
+    grid = Area.objects.get(code="RD-G3")
+    assert grid.path.startswith(world.community.path)
+    assert grid.parent == world.community
+
+    response = client.post(
+        f"/places/areas/{grid.pk}/buildings/new/", {"name": "12号楼", "code": "RD-B12", "year_built": 1987}
+    )
+    assert response.status_code == 302
+    assert Building.objects.get(code="RD-B12").area == grid
+    # the same code again is refused with a message, nothing created
+    response = client.post(f"/places/areas/{grid.pk}/buildings/new/", {"name": "13号楼", "code": "RD-B12"})
+    assert response.status_code == 200
+    assert not Building.objects.filter(name="13号楼").exists()
+
+
+def test_a_grid_cannot_hold_areas_below_it(world, client):
+    client.force_login(world.community_admin)
+    response = client.post(
+        f"/places/areas/{world.grid1.pk}/new/", {"kind": "grid", "name": "子网格", "code": "X9"}
+    )
+    assert response.status_code == 200
+    assert not Area.objects.filter(code="X9").exists()
+
+
+def test_residents_filtered_by_tag(world, client):
+    from minqing.people.models import ResidentTag
+
+    ResidentTag.objects.create(resident=world.resident1, tag_type=world.plain_tag)
+    client.force_login(world.grid_leader)
+    body = client.get(f"/places/areas/{world.community.pk}/residents/", {"tag": "party"})
+    assert body.status_code == 404  # the grid leader's scope is two grids, not the community
+    body = client.get(f"/places/areas/{world.grid1.pk}/residents/", {"tag": "party"}).content.decode()
+    assert "王秀兰" in body
+    body = client.get(f"/places/areas/{world.grid2.pk}/residents/", {"tag": "party"}).content.decode()
+    assert "李建国" not in body
