@@ -150,3 +150,22 @@ def update_merchant(*, acting_user, merchant: Merchant, expected_version: int, *
         changes=audit.diff(before, audit.snapshot(merchant, changes)),
     )
     return merchant
+
+
+@transaction.atomic
+def reveal_contact_phone(*, acting_user, merchant: Merchant, reason: str) -> str:
+    """The merchant contact's full phone number, recorded with who asked and why."""
+    if not can(acting_user, Cap.UNMASK_PHONE):
+        raise Forbidden()
+    if not area_in_scope(acting_user, merchant.area):
+        raise Forbidden(_("This place is outside your area."))
+    if len(reason.strip()) < 2:
+        raise InvalidInput(_("Say why you need to see the full value."))
+    audit.record(
+        actor=acting_user,
+        action="organisations.merchant.reveal.contact_phone",
+        target=merchant,
+        area_path=merchant.area.path,
+        reason=reason.strip(),
+    )
+    return merchant.contact_phone

@@ -13,4 +13,5 @@ urlpatterns = [
     path("merchants/new/", views.merchant_create, name="merchant_create"),
     path("merchants/<int:pk>/", views.merchant_detail, name="merchant"),
     path("merchants/<int:pk>/edit/", views.merchant_edit, name="merchant_edit"),
+    path("merchants/<int:pk>/reveal/", views.merchant_reveal, name="merchant_reveal"),
 ]

@@ -2,12 +2,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from minqing.accounts.roles import Cap, can
 from minqing.core.errors import ApplicationError, Conflict, Forbidden
 from minqing.core.forms import apply_error
+from minqing.core.reveal import reveal_response
 from minqing.places import selectors as place_selectors
 from minqing.places.models import AreaKind
 
@@ -124,7 +126,20 @@ def merchant_list(request):
 @require_GET
 def merchant_detail(request, pk):
     merchant = selectors.get_merchant(request.user, pk)
-    return render(request, "organisations/merchant.html", {"merchant": merchant})
+    can_reveal = can(request.user, Cap.UNMASK_PHONE) and bool(merchant.contact_phone)
+    return render(request, "organisations/merchant.html", {"merchant": merchant, "can_reveal": can_reveal})
+
+
+@require_POST
+def merchant_reveal(request, pk):
+    merchant = selectors.get_merchant(request.user, pk)
+    return reveal_response(
+        request,
+        reveal_url=reverse("organisations:merchant_reveal", args=[merchant.pk]),
+        reveal=lambda field, reason: actions.reveal_contact_phone(
+            acting_user=request.user, merchant=merchant, reason=reason
+        ),
+    )
 
 
 def _merchant_form(request, merchant=None):

@@ -103,11 +103,6 @@ class TagForm(forms.Form):
         self.fields["tag_type"].queryset = tag_types
 
 
-class RevealForm(forms.Form):
-    field = forms.ChoiceField(choices=[("phone", "phone"), ("id_number", "id_number")])
-    reason = forms.CharField(label=_("Why do you need it?"), max_length=200)
-
-
 class TagTypeForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=40)
     code = forms.SlugField(

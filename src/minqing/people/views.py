@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -8,10 +9,11 @@ from minqing.accounts.roles import Cap, can
 from minqing.core import audit
 from minqing.core.errors import ApplicationError, Conflict, Forbidden, NotFound
 from minqing.core.forms import apply_error
+from minqing.core.reveal import reveal_response
 from minqing.places import selectors as place_selectors
 
 from . import actions, selectors
-from .forms import ResidentCreateForm, ResidentEditForm, RevealForm, StatusForm, TagForm, TagTypeForm
+from .forms import ResidentCreateForm, ResidentEditForm, StatusForm, TagForm, TagTypeForm
 from .models import ResidentTag, TagType
 
 
@@ -156,23 +158,13 @@ def resident_untag(request, pk, tag_pk):
 def resident_reveal(request, pk):
     """htmx: swap the masked value for the full one, after recording who looked and why."""
     resident = selectors.get_resident(request.user, pk)
-    form = RevealForm(request.POST)
-    if not form.is_valid():
-        return render(
-            request,
-            "people/resident.html#reveal",
-            {
-                "resident": resident,
-                "field": request.POST.get("field", "phone"),
-                "error": _("Say why you need to see the full value."),
-            },
-            status=400,
-        )
-    field = form.cleaned_data["field"]
-    value = actions.reveal(
-        acting_user=request.user, resident=resident, field=field, reason=form.cleaned_data["reason"]
+    return reveal_response(
+        request,
+        reveal_url=reverse("people:resident_reveal", args=[resident.pk]),
+        reveal=lambda field, reason: actions.reveal(
+            acting_user=request.user, resident=resident, field=field, reason=reason
+        ),
     )
-    return render(request, "people/resident.html#revealed", {"value": value, "field": field})
 
 
 @require_GET
