@@ -51,6 +51,7 @@ def test_pages_show_masked_values(world, client):
     client.force_login(world.grid_leader)
     body = client.get(f"/people/residents/{world.resident1.pk}/").content.decode()
     assert "139****5678" in body
+    assert world.phone1 not in body  # not even in a tel: link
     assert world.id1 not in body
     assert world.id1[:3] + "***" in body
 
