@@ -1,6 +1,7 @@
 """The audit trail. Every action writes here in its own transaction; sensitive reads (unmasking, exports) too."""
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 from .models import AuditEvent
@@ -54,6 +55,32 @@ def _plain(value):
     if value is None or isinstance(value, bool | int | float | str | list | dict):
         return value
     return str(value)
+
+
+# Human labels of action codes, registered by each app next to its actions.
+LABELS: dict[str, str] = {}
+
+
+def register_labels(labels: dict) -> None:
+    LABELS.update(labels)
+
+
+def describe(event: AuditEvent) -> str:
+    return str(LABELS.get(event.action, event.action))
+
+
+def changed_field_labels(event: AuditEvent) -> list[str]:
+    """The verbose names of the fields an event changed, in the reader's language."""
+    model = (
+        ContentType.objects.get_for_id(event.target_type_id).model_class() if event.target_type_id else None
+    )
+    labels = []
+    for name in event.changes:
+        try:
+            labels.append(str(model._meta.get_field(name).verbose_name) if model else name)
+        except FieldDoesNotExist:  # a field that no longer exists keeps its stored name
+            labels.append(name)
+    return labels
 
 
 def events_for(target: models.Model):

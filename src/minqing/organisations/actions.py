@@ -2,6 +2,7 @@
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from minqing.accounts.roles import Cap, can
 from minqing.core import audit, crypto
@@ -12,6 +13,17 @@ from minqing.places.models import Area
 from minqing.places.selectors import area_in_scope
 
 from .models import Contact, Merchant, Organisation
+
+audit.register_labels(
+    {
+        "organisations.organisation.create": gettext_lazy("Organisation added"),
+        "organisations.organisation.update": gettext_lazy("Organisation changed"),
+        "organisations.contact.create": gettext_lazy("Contact added"),
+        "organisations.merchant.create": gettext_lazy("Merchant added"),
+        "organisations.merchant.update": gettext_lazy("Merchant changed"),
+        "organisations.merchant.reveal.contact_phone": gettext_lazy("Full contact phone viewed"),
+    }
+)
 
 ORGANISATION_FIELDS = ["name", "short_name", "kind", "service_phone", "address", "hours", "description"]
 MERCHANT_FIELDS = [

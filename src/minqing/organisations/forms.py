@@ -41,7 +41,7 @@ class OrganisationForm(VersionedForm):
 
 
 class ContactForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=60)
+    name = forms.CharField(label=_("Full name"), max_length=60)
     title = forms.CharField(label=_("Title"), max_length=60, required=False)
     phone = forms.CharField(label=_("Work phone"), max_length=40, required=False)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)

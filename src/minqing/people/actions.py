@@ -5,6 +5,7 @@ import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from minqing.accounts.roles import Cap, can
 from minqing.core import audit, crypto
@@ -15,6 +16,20 @@ from minqing.places.models import Area, Household
 from minqing.places.selectors import area_in_scope
 
 from .models import Resident, ResidentStatus, ResidentTag, StatusChange, TagType
+
+audit.register_labels(
+    {
+        "people.resident.create": gettext_lazy("Registered"),
+        "people.resident.update": gettext_lazy("Details changed"),
+        "people.resident.status": gettext_lazy("Status changed"),
+        "people.resident.tag": gettext_lazy("Tag added"),
+        "people.resident.untag": gettext_lazy("Tag removed"),
+        "people.resident.reveal.phone": gettext_lazy("Full phone number viewed"),
+        "people.resident.reveal.id_number": gettext_lazy("Full ID number viewed"),
+        "people.tagtype.create": gettext_lazy("Tag type added"),
+        "people.tagtype.update": gettext_lazy("Tag type changed"),
+    }
+)
 
 RESIDENT_FIELDS = [
     "name",

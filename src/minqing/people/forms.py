@@ -19,7 +19,7 @@ def _not_future(value):
 
 
 class ResidentFields(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=60)
+    name = forms.CharField(label=_("Full name"), max_length=60)
     phone = forms.CharField(
         label=_("Phone"),
         max_length=20,

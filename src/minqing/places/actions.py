@@ -2,6 +2,7 @@
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from minqing.accounts.roles import Cap, can
 from minqing.core import audit
@@ -11,6 +12,15 @@ from minqing.core.errors import Forbidden, InvalidInput
 from .models import Area, Building, Household, Unit
 from .selectors import area_in_scope
 from .tree import TreeError, insert_area
+
+audit.register_labels(
+    {
+        "places.area.create": gettext_lazy("Area added"),
+        "places.building.create": gettext_lazy("Building added"),
+        "places.building.update": gettext_lazy("Building facts changed"),
+        "places.household.create": gettext_lazy("Household added"),
+    }
+)
 
 BUILDING_FIELDS = [
     "name",

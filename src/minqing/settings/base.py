@@ -96,7 +96,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "minqing.core.context_processors.minqing",
             ],
-            "builtins": ["template_partials.templatetags.partials"],
+            "builtins": ["template_partials.templatetags.partials", "minqing.core.templatetags.minqing"],
         },
     }
 ]

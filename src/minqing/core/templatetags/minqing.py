@@ -1,0 +1,15 @@
+from django import template
+
+from minqing.core import audit
+
+register = template.Library()
+
+
+@register.filter
+def audit_label(event) -> str:
+    return audit.describe(event)
+
+
+@register.filter
+def changed_fields(event) -> str:
+    return "、".join(audit.changed_field_labels(event))
