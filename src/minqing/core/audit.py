@@ -31,6 +31,28 @@ def record(
     )
 
 
+def record_many(*, actor, action: str, targets: list[models.Model], area_path_of, reason: str = "") -> None:
+    """One event per target, written in bulk (ledger imports register thousands of records at once)."""
+    if not targets:
+        return
+    target_type = ContentType.objects.get_for_model(targets[0])
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                actor=actor if getattr(actor, "pk", None) else None,
+                action=action,
+                target_type=target_type,
+                target_id=str(target.pk),
+                target_label=str(target)[:200],
+                area_path=area_path_of(target),
+                reason=reason,
+            )
+            for target in targets
+        ],
+        batch_size=500,
+    )
+
+
 def snapshot(obj: models.Model, fields) -> dict:
     return {name: getattr(obj, name) for name in fields}
 

@@ -3,6 +3,7 @@ personal data. Each is atomic, checks role and scope, and writes the audit trail
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -67,7 +68,9 @@ def apply_identity(resident: Resident, *, phone: str | None, id_number: str | No
 def _duplicate_id(resident: Resident) -> bool:
     if not resident.id_digest:
         return False
-    return Resident.objects.filter(id_digest=resident.id_digest).exclude(pk=resident.pk).exists()
+    # `.exclude(id_digest="")` lets SQLite use the partial unique index instead of scanning the table.
+    others = Resident.objects.filter(id_digest=resident.id_digest).exclude(id_digest="")
+    return others.exclude(pk=resident.pk).exists()
 
 
 @transaction.atomic
@@ -117,6 +120,71 @@ def create_resident(
         changes={"name": [None, resident.name]},
     )
     return resident
+
+
+@transaction.atomic
+def create_residents(*, acting_user, residents: list[dict]) -> list[Resident]:
+    """Register many residents at once (ledger import): the checks of create_resident, in bulk.
+
+    Each item holds create_resident's keyword arguments. A bad item raises InvalidInput (or the
+    ValidationError of its phone or ID number) with `extra["index"]` naming it; nothing is saved then.
+    """
+    checked: set[int] = set()
+    built: list[Resident] = []
+    for index, data in enumerate(residents):
+        household = data.get("household")
+        area = household.area if household else data.get("area")
+        try:
+            if area is None or area.kind != "grid":
+                raise InvalidInput(_("A resident needs a household or a grid."))
+            if area.pk not in checked:
+                _require(acting_user, Cap.EDIT_REGISTRY, area)
+                checked.add(area.pk)
+            name = (data.get("name") or "").strip()
+            if not name:
+                raise InvalidInput(_("Enter the resident's name."))
+            fields = {
+                k: v for k, v in data.items() if k not in ("household", "area", "name", "phone", "id_number")
+            }
+            resident = Resident(name=name, household=household, area=area, **fields)
+            apply_identity(resident, phone=data.get("phone", ""), id_number=data.get("id_number", ""))
+        except ValidationError as error:
+            raise InvalidInput(" ".join(error.messages), extra={"index": index}) from None
+        except InvalidInput as error:
+            error.extra.setdefault("index", index)
+            raise
+        built.append(resident)
+    _refuse_duplicate_ids(built)
+    try:
+        with transaction.atomic():
+            Resident.objects.bulk_create(built, batch_size=500)
+    except IntegrityError:
+        raise InvalidInput(_("A resident with this ID number is already registered.")) from None
+    audit.record_many(
+        actor=acting_user, action="people.resident.create", targets=built, area_path_of=lambda r: r.area.path
+    )
+    return built
+
+
+def _refuse_duplicate_ids(residents: list[Resident]) -> None:
+    first_index: dict[str, int] = {}
+    for index, resident in enumerate(residents):
+        if not resident.id_digest:
+            continue
+        if resident.id_digest in first_index:
+            raise InvalidInput(
+                _("A resident with this ID number is already registered."), extra={"index": index}
+            )
+        first_index[resident.id_digest] = index
+    digests = list(first_index)
+    for start in range(0, len(digests), 500):
+        taken = Resident.objects.filter(id_digest__in=digests[start : start + 500]).exclude(id_digest="")
+        digest = taken.values_list("id_digest", flat=True).first()
+        if digest is not None:
+            raise InvalidInput(
+                _("A resident with this ID number is already registered."),
+                extra={"index": first_index[digest]},
+            )
 
 
 @transaction.atomic

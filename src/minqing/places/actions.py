@@ -161,3 +161,41 @@ def create_household(
         actor=acting_user, action="places.household.create", target=household, area_path=building.area.path
     )
     return household
+
+
+@transaction.atomic
+def create_households(*, acting_user, rooms: list[tuple[Building, str, str]]) -> list[Household]:
+    """Register many households at once (ledger import): the checks of create_household, in bulk.
+
+    `rooms` holds (building, unit name, door number); the result is in the same order. A room that is
+    already registered, or listed twice, raises InvalidInput with `extra["index"]` naming the item.
+    """
+    for building in {b.pk: b for b, _unit, _room in rooms}.values():
+        _require(acting_user, Cap.EDIT_REGISTRY, building.area)
+    units: dict[tuple[int, str], Unit | None] = {}
+    households, seen = [], set()
+    for index, (building, unit_name, room) in enumerate(rooms):
+        room, unit_name = room.strip(), unit_name.strip()
+        if not room:
+            raise InvalidInput(_("Enter the door number."), extra={"index": index})
+        if (building.pk, unit_name) not in units:
+            units[(building.pk, unit_name)] = get_or_create_unit(building=building, name=unit_name)
+        unit = units[(building.pk, unit_name)]
+        key = (building.pk, unit.pk if unit else None, room)
+        if key in seen:
+            raise InvalidInput(_("This room is already registered as a household."), extra={"index": index})
+        seen.add(key)
+        code = f"{building.code}-{unit.name if unit else '0'}-{room}"
+        households.append(Household(building=building, unit=unit, room=room, code=code, area=building.area))
+    try:
+        with transaction.atomic():
+            Household.objects.bulk_create(households, batch_size=500)
+    except IntegrityError:
+        raise InvalidInput(_("One of these rooms is already registered as a household.")) from None
+    audit.record_many(
+        actor=acting_user,
+        action="places.household.create",
+        targets=households,
+        area_path_of=lambda h: h.area.path,
+    )
+    return households

@@ -158,3 +158,48 @@ def test_tag_types_are_managed_and_sensitive_ones_need_a_basis(world, client):
     )
     assert response.status_code == 302
     assert TagType.objects.get(code="focus").sensitive
+
+
+def test_bulk_registration_checks_like_one_by_one(world):
+    from tests.factories import HouseholdFactory
+
+    household = HouseholdFactory(building=world.building1, room="302")
+    good = {
+        "household": household,
+        "name": "周淑琴",
+        "phone": "13911110000",
+        "id_number": make_id_number(seq=611),
+    }
+    created = actions.create_residents(
+        acting_user=world.grid_worker,
+        residents=[good, {**good, "name": "田德福", "phone": "", "id_number": make_id_number(seq=612)}],
+    )
+    assert [r.name for r in created] == ["周淑琴", "田德福"]
+    assert Resident.objects.get(name="周淑琴").phone == "13911110000"
+    assert AuditEvent.objects.filter(action="people.resident.create").count() == 2
+
+    with pytest.raises(InvalidInput) as info:
+        actions.create_residents(
+            acting_user=world.grid_worker,
+            residents=[
+                {"household": household, "name": "甲", "id_number": make_id_number(seq=613)},
+                {"household": household, "name": "乙", "id_number": world.id1},
+            ],
+        )
+    assert info.value.extra["index"] == 1
+    with pytest.raises(InvalidInput) as info:
+        actions.create_residents(
+            acting_user=world.grid_worker,
+            residents=[
+                {"household": household, "name": "丙", "phone": "123"},
+            ],
+        )
+    assert info.value.extra["index"] == 0
+    with pytest.raises(Forbidden):
+        actions.create_residents(
+            acting_user=world.grid_worker,
+            residents=[
+                {"household": world.household2, "name": "越界"},
+            ],
+        )
+    assert not Resident.objects.filter(name__in=["甲", "乙", "丙", "越界"]).exists()

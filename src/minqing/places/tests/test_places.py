@@ -168,3 +168,21 @@ def test_residents_filtered_by_tag(world, client):
     assert "王秀兰" in body
     body = client.get(f"/places/areas/{world.grid2.pk}/residents/", {"tag": "party"}).content.decode()
     assert "李建国" not in body
+
+
+def test_bulk_households_refuse_a_room_twice_and_save_nothing(world):
+    from minqing.core.errors import InvalidInput
+
+    made = actions.create_households(
+        acting_user=world.grid_worker,
+        rooms=[(world.building1, "2单元", "101"), (world.building1, "2单元", "102")],
+    )
+    assert [h.room for h in made] == ["101", "102"]
+    assert made[0].area == world.grid1
+    with pytest.raises(InvalidInput) as info:
+        actions.create_households(
+            acting_user=world.grid_worker,
+            rooms=[(world.building1, "3单元", "101"), (world.building1, "3单元", "101")],
+        )
+    assert info.value.extra["index"] == 1
+    assert not Household.objects.filter(unit__name="3单元").exists()

@@ -281,14 +281,15 @@ def test_a_failure_half_way_saves_nothing(world, login, monkeypatch):
     batch, _ = upload_and_check(
         client, area=world.grid1, data=csv_bytes([HEADERS, *GOOD_ROWS]), name="a.csv", create_buildings=True
     )
-    real = actions.create_resident
+    real = actions.create_residents
 
-    def flaky(**kwargs):
-        if kwargs["name"] == "王五":
-            raise InvalidInput("Disk full.")
-        return real(**kwargs)
+    def flaky(*, acting_user, residents):
+        for index, resident in enumerate(residents):
+            if resident["name"] == "王五":
+                raise InvalidInput("Disk full.", extra={"index": index})
+        return real(acting_user=acting_user, residents=residents)
 
-    monkeypatch.setattr(actions, "create_resident", flaky)
+    monkeypatch.setattr(actions, "create_residents", flaky)
     before = _counts()
     events = AuditEvent.objects.count()
     response = client.post(f"/registry/import/{batch.pk}/confirm/", follow=True)
