@@ -21,6 +21,8 @@ ALLOWED_HOSTS = [h for h in os.environ.get("MINQING_ALLOWED_HOSTS", "127.0.0.1,l
 REDIS_URL = os.environ.get("REDIS_URL", "")
 EMAIL_URL_HOST = os.environ.get("MINQING_EMAIL_HOST", "")
 TIME_ZONE = os.environ.get("MINQING_TIME_ZONE", "Asia/Shanghai")
+DEMO_PASSWORD = os.environ.get("MINQING_DEMO_PASSWORD", "")  # demo_reset / seed_demo only
+DEMO_PORT = os.environ.get("PORT", "8000")  # where `make demo` serves, for the printed address
 # -----------------------------------------------------------------------------------------------------
 
 if ENV == "production":

@@ -20,9 +20,9 @@ from minqing.demo.seed import USERNAMES
 REPO = Path(settings.REPO_DIR)
 
 
-def test_seed_demo_loads_and_prints_the_accounts(db, monkeypatch):
-    monkeypatch.setenv("MINQING_DEMO_PASSWORD", "from-the-environment-1")
-    monkeypatch.setenv("PORT", "8123")
+def test_seed_demo_loads_and_prints_the_accounts(db, settings):
+    settings.DEMO_PASSWORD = "from-the-environment-1"  # settings read MINQING_DEMO_PASSWORD and PORT
+    settings.DEMO_PORT = "8123"
     out = StringIO()
     call_command("seed_demo", "--scale", "0.01", stdout=out)
     text = out.getvalue()

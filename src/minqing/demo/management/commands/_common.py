@@ -1,14 +1,13 @@
-"""What the two demo commands share: the password from the environment and the account table."""
+"""What the two demo commands share: the password and the address, both from settings."""
 
-import os
+from django.conf import settings
 
-# The demo's only environment inputs; they concern the command line, not the running application.
 DEMO_ENV = "MINQING_DEMO_PASSWORD"
 
 
 def demo_password() -> str | None:
-    return os.environ.get(DEMO_ENV) or None
+    return settings.DEMO_PASSWORD or None
 
 
 def demo_url() -> str:
-    return f"http://127.0.0.1:{os.environ.get('PORT') or '8000'}/"
+    return f"http://127.0.0.1:{settings.DEMO_PORT}/"
