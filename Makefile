@@ -30,10 +30,10 @@ translations: $(VENV)/.installed src/minqing/static/vendor/.installed
 
 demo: setup
 	$(PY) manage.py demo_reset
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	MINQING_DEBUG=0 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 serve: setup
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	MINQING_DEBUG=0 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: setup
 	$(PY) manage.py makemigrations --check --dry-run

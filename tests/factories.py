@@ -9,7 +9,7 @@ from factory.django import DjangoModelFactory
 
 from minqing.accounts.models import User
 from minqing.accounts.roles import Role
-from minqing.core.identity import id_check_digit
+from minqing.core.identity import birth_date_from_id, id_check_digit, sex_from_id
 from minqing.organisations.models import Merchant, Organisation, OrganisationKind
 from minqing.people.actions import apply_identity
 from minqing.people.models import Resident, TagType
@@ -69,6 +69,8 @@ class ResidentFactory(DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, phone="", id_number="", **kwargs):
+        if id_number:  # the ID number carries the birth date and sex
+            kwargs["birth_date"], kwargs["sex"] = birth_date_from_id(id_number), sex_from_id(id_number)
         resident = model_class(**kwargs)
         apply_identity(resident, phone=phone, id_number=id_number)
         resident.save()

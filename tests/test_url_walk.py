@@ -67,3 +67,17 @@ def test_public_pages_answer_anonymously(client, name):
         else client.post(reverse(name), {"language": "en"})
     )
     assert response.status_code in (200, 302)
+
+
+@pytest.mark.django_db
+def test_unknown_urls_get_our_page_not_a_debug_page(client, settings):
+    from tests.factories import user
+
+    settings.DEBUG = False
+    client.force_login(user("grid_worker"))
+    response = client.get("/places/buildings/999999/")
+    assert response.status_code == 404
+    assert "Minqing" in response.content.decode() or "民情" in response.content.decode()
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    assert "民情" in response.content.decode()

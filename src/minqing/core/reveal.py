@@ -15,7 +15,7 @@ class RevealForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("Why do you need it?"), max_length=200)
 
 
-def reveal_response(request, *, reveal_url: str, reveal: Callable[[str, str], str]):
+def reveal_response(request, *, reveal_url: str, reveal: Callable[[str, str], str], masked: dict[str, str]):
     """Render the revealed value (or the form again with the error). `reveal(field, reason)` is the action:
     it checks the capability and scope, writes the audit event and returns the value."""
     form = RevealForm(request.POST)
@@ -24,6 +24,7 @@ def reveal_response(request, *, reveal_url: str, reveal: Callable[[str, str], st
         context = {
             "field": field,
             "reveal_url": reveal_url,
+            "masked": masked.get(field, ""),
             "error": _("Say why you need to see the full value."),
         }
         return render(request, "includes/reveal.html", context, status=400)

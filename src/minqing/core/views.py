@@ -34,19 +34,30 @@ def home(request):
     return render(request, template, context)
 
 
+SEARCH_LIMIT = 30
+
+
 @require_GET
 def search(request):
     if not can(request.user, Cap.VIEW_REGISTRY):
         raise Forbidden()
     query = request.GET.get("q", "").strip()[:100]
-    results, buildings, merchants = [], [], []
+    results, buildings, merchants, more = [], [], [], False
     if query:
-        results = search_residents(request.user, query, limit=30)
+        results = search_residents(request.user, query, limit=SEARCH_LIMIT + 1)
+        more = len(results) > SEARCH_LIMIT
+        results = results[:SEARCH_LIMIT]
         buildings = list(
             Building.objects.filter(scope_q(request.user), name__contains=query).select_related("area")[:10]
         )
         merchants = list(merchants_for(request.user).filter(name__contains=query)[:10])
-    context = {"query": query, "results": results, "buildings": buildings, "merchants": merchants}
+    context = {
+        "query": query,
+        "results": results,
+        "buildings": buildings,
+        "merchants": merchants,
+        "more": more,
+    }
     if is_htmx(request):
         return render(request, "core/search.html#results", context)
     return render(request, "core/search.html", context)

@@ -14,7 +14,12 @@ class OrganisationForm(VersionedForm):
     name = forms.CharField(label=_("Name"), max_length=120)
     short_name = forms.CharField(label=_("Short name"), max_length=40, required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=OrganisationKind.choices)
-    service_phone = forms.CharField(label=_("Public service phone"), max_length=40, required=False)
+    service_phone = forms.CharField(
+        label=_("Public service phone"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel"}),
+    )
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
     hours = forms.CharField(label=_("Opening hours"), max_length=100, required=False)
     description = forms.CharField(
@@ -43,7 +48,9 @@ class OrganisationForm(VersionedForm):
 class ContactForm(forms.Form):
     name = forms.CharField(label=_("Full name"), max_length=60)
     title = forms.CharField(label=_("Title"), max_length=60, required=False)
-    phone = forms.CharField(label=_("Work phone"), max_length=40, required=False)
+    phone = forms.CharField(
+        label=_("Work phone"), max_length=40, required=False, widget=forms.TextInput(attrs={"type": "tel"})
+    )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
     def clean_phone(self):
@@ -59,7 +66,12 @@ class MerchantForm(VersionedForm):
     credit_code = forms.CharField(label=_("Unified social credit code"), max_length=18, required=False)
     category = forms.CharField(label=_("Business category"), max_length=60, required=False)
     contact_name = forms.CharField(label=_("Contact person"), max_length=60, required=False)
-    contact_phone = forms.CharField(label=_("Contact phone"), max_length=20, required=False)
+    contact_phone = forms.CharField(
+        label=_("Contact phone"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
     status = forms.ChoiceField(label=_("Status"), choices=MerchantStatus.choices)
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
@@ -68,6 +80,10 @@ class MerchantForm(VersionedForm):
         self.fields["area"].queryset = grids
         self.fields["street"].queryset = streets
         self.fields["version"].required = False
+        if self.initial.get("version"):
+            self.fields["contact_phone"].help_text = _("Leave empty to keep %(masked)s.") % {
+                "masked": self.initial.get("contact_phone_masked") or "—"
+            }
 
     def clean_credit_code(self):
         value = self.cleaned_data["credit_code"]

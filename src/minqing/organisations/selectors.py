@@ -7,7 +7,7 @@ from minqing.core.errors import NotFound
 from minqing.places.models import Area
 from minqing.places.selectors import scope_q
 
-from .models import Contact, Merchant, Organisation
+from .models import Contact, Merchant, Organisation, OrganisationKind
 
 
 def organisations_for(user) -> QuerySet[Organisation]:
@@ -31,6 +31,11 @@ def organisations_for(user) -> QuerySet[Organisation]:
         ancestor_ids.update(area.ancestor_ids())
     served = Area.objects.filter(related | Q(pk__in=ancestor_ids), organisations=OuterRef("pk"))
     return Organisation.objects.filter(Exists(served))
+
+
+def property_companies_for(user) -> QuerySet[Organisation]:
+    """The property companies a user may put on a building: those serving the user's areas."""
+    return organisations_for(user).filter(kind=OrganisationKind.PROPERTY).order_by("name")
 
 
 def get_organisation(user, pk) -> Organisation:

@@ -110,8 +110,8 @@ def contact_create(request, pk):
 @require_GET
 def merchant_list(request):
     _require(request.user, Cap.VIEW_REGISTRY)
-    streets = place_selectors.streets_for(request.user).order_by("name")
-    merchants = selectors.merchants_for(request.user).order_by("street__name", "name")
+    streets = place_selectors.streets_for(request.user).order_by("pk")
+    merchants = selectors.merchants_for(request.user).order_by("street_id", "name")
     street_id = request.GET.get("street", "")
     street = None
     if street_id.isdigit():
@@ -136,6 +136,7 @@ def merchant_reveal(request, pk):
     return reveal_response(
         request,
         reveal_url=reverse("organisations:merchant_reveal", args=[merchant.pk]),
+        masked={"contact_phone": merchant.contact_phone_masked},
         reveal=lambda field, reason: actions.reveal_contact_phone(
             acting_user=request.user, merchant=merchant, reason=reason
         ),
@@ -145,7 +146,7 @@ def merchant_reveal(request, pk):
 def _merchant_form(request, merchant=None):
     _require(request.user, Cap.MANAGE_ORGANISATIONS)
     grids = place_selectors.visible_areas(request.user).filter(kind=AreaKind.GRID).order_by("path")
-    streets = place_selectors.streets_for(request.user).order_by("name")
+    streets = place_selectors.streets_for(request.user).order_by("pk")
     initial = {"status": "open"}
     if merchant is not None:
         initial = {
@@ -163,6 +164,7 @@ def _merchant_form(request, merchant=None):
             )
         }
         initial["version"] = merchant.version
+        initial["contact_phone_masked"] = merchant.contact_phone_masked
     form = MerchantForm(request.POST or None, initial=initial, grids=grids, streets=streets)
     if request.method == "POST" and form.is_valid():
         try:

@@ -65,6 +65,16 @@ def apply_identity(resident: Resident, *, phone: str | None, id_number: str | No
             resident.sex = resident.sex or sex_from_id(resident.id_number)
 
 
+def _check_consistent(resident: Resident) -> None:
+    """An ID number carries the birth date and sex: a form must not contradict it."""
+    if not resident.id_number:
+        return
+    if resident.birth_date and resident.birth_date != birth_date_from_id(resident.id_number):
+        raise InvalidInput(_("The birth date does not match the one in the ID number."))
+    if resident.sex and resident.sex != sex_from_id(resident.id_number):
+        raise InvalidInput(_("The sex does not match the ID number."))
+
+
 def _duplicate_id(resident: Resident) -> bool:
     if not resident.id_digest:
         return False
@@ -105,6 +115,7 @@ def create_resident(
         note=note,
     )
     apply_identity(resident, phone=phone, id_number=id_number)
+    _check_consistent(resident)
     if _duplicate_id(resident):
         raise InvalidInput(_("A resident with this ID number is already registered."))
     try:
@@ -148,6 +159,7 @@ def create_residents(*, acting_user, residents: list[dict]) -> list[Resident]:
             }
             resident = Resident(name=name, household=household, area=area, **fields)
             apply_identity(resident, phone=data.get("phone", ""), id_number=data.get("id_number", ""))
+            _check_consistent(resident)
         except ValidationError as error:
             raise InvalidInput(" ".join(error.messages), extra={"index": index}) from None
         except InvalidInput as error:
@@ -203,6 +215,8 @@ def update_resident(*, acting_user, resident: Resident, expected_version: int, *
     for name, value in changes.items():
         setattr(resident, name, value)
     apply_identity(resident, phone=phone, id_number=id_number)
+    if id_number is not None or {"birth_date", "sex"} & set(changes):
+        _check_consistent(resident)
     if _duplicate_id(resident):
         raise InvalidInput(_("A resident with this ID number is already registered."))
     fields = [*changes, "area", "sex", "birth_date"]

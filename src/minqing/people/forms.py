@@ -1,21 +1,10 @@
 from django import forms
-from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from minqing.core.forms import VersionedForm
+from minqing.core.forms import DateInput, VersionedForm, not_future_date
 from minqing.core.identity import validate_id_number, validate_phone
 
 from .models import Relation, ResidenceType, ResidentStatus, Sex, TagType
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
-def _not_future(value):
-    if value and value > timezone.localdate():
-        raise ValidationError(_("This date is in the future."))
 
 
 class ResidentFields(forms.Form):
@@ -34,7 +23,7 @@ class ResidentFields(forms.Form):
     )
     sex = forms.ChoiceField(label=_("Sex"), choices=[("", "—"), *Sex.choices], required=False)
     birth_date = forms.DateField(
-        label=_("Birth date"), required=False, widget=DateInput, validators=[_not_future]
+        label=_("Birth date"), required=False, widget=DateInput, validators=[not_future_date]
     )
     relation = forms.ChoiceField(
         label=_("Relation to head of household"), choices=[("", "—"), *Relation.choices], required=False
@@ -62,6 +51,7 @@ class ResidentEditForm(VersionedForm, ResidentFields):
 
     def __init__(self, *args, resident=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.rebind_kwargs = {"resident": resident}
         if resident is not None:
             self.fields["phone"].help_text = _("Leave empty to keep %(masked)s.") % {
                 "masked": resident.phone_masked or "—"
@@ -83,7 +73,7 @@ class ResidentEditForm(VersionedForm, ResidentFields):
 
 class StatusForm(VersionedForm):
     to_status = forms.ChoiceField(label=_("New status"), choices=ResidentStatus.choices)
-    effective_date = forms.DateField(label=_("Since"), widget=DateInput, validators=[_not_future])
+    effective_date = forms.DateField(label=_("Since"), widget=DateInput, validators=[not_future_date])
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 

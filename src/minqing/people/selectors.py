@@ -1,5 +1,7 @@
 """Reads of residents, always scoped; sensitive tags filtered by role."""
 
+import re
+
 from django.db.models import Prefetch, Q, QuerySet
 
 from minqing.accounts.roles import Cap, can
@@ -16,6 +18,10 @@ def _tag_prefetch(user) -> Prefetch:
     if not can(user, Cap.VIEW_SENSITIVE_TAGS):
         tags = tags.filter(tag_type__sensitive=False)
     return Prefetch("tags", queryset=tags, to_attr="visible_tags")
+
+
+# An address as people write it: 3号楼2单元301, 3号楼301, 3栋 2单元, 东门大街14号院 …
+ADDRESS = re.compile(r"^(?P<building>.+?(?:号楼|栋|幢|号院))(?P<unit>\d+单元)?(?P<room>[\w-]+)?$")
 
 
 def residents_for(user) -> QuerySet[Resident]:
@@ -39,12 +45,20 @@ def search_residents(user, query: str, *, limit: int = 50) -> list[Resident]:
         qs = base.filter(phone_digest=crypto.digest(normalise_phone(query)))
     elif looks_like_id_number(query):
         qs = base.filter(id_digest=crypto.digest(normalise_id_number(query)))
+    elif address := ADDRESS.match(query.replace(" ", "")):
+        building, unit, room = address.group("building", "unit", "room")
+        qs = base.filter(household__building__name=building)
+        if unit:
+            qs = qs.filter(household__unit__name=unit)
+        if room:
+            qs = qs.filter(household__room=room)
     else:
         q = Q()
         for word in query.split():
             q &= (
                 Q(name__contains=word)
                 | Q(household__building__name__contains=word)
+                | Q(household__unit__name=word)
                 | Q(household__room=word)
                 | Q(household__building__address__contains=word)
             )

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from minqing.accounts.roles import Cap, can
 from minqing.core import audit
 from minqing.core.errors import ApplicationError, Conflict, Forbidden, NotFound
-from minqing.core.forms import apply_error
+from minqing.core.forms import apply_error, keep_after_conflict, today
 from minqing.core.reveal import reveal_response
 from minqing.places import selectors as place_selectors
 
@@ -87,9 +87,9 @@ def resident_edit(request, pk):
                 expected_version=form.cleaned_data["version"],
                 **form.changes(),
             )
-        except Conflict as error:
-            messages.error(request, error.message)
-            return redirect("people:resident", pk=resident.pk)
+        except Conflict:
+            resident = selectors.get_resident(request.user, pk)
+            form = keep_after_conflict(form, resident.version)
         except (ApplicationError, ValidationError) as error:
             apply_error(form, error)
         else:
@@ -103,7 +103,9 @@ def resident_status(request, pk):
     resident = selectors.get_resident(request.user, pk)
     if not can(request.user, Cap.EDIT_REGISTRY):
         raise Forbidden()
-    form = StatusForm(request.POST or None, initial={"version": resident.version})
+    suggested = "moved_out" if resident.status == "active" else "active"
+    initial = {"version": resident.version, "to_status": suggested, "effective_date": today()}
+    form = StatusForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -161,6 +163,7 @@ def resident_reveal(request, pk):
     return reveal_response(
         request,
         reveal_url=reverse("people:resident_reveal", args=[resident.pk]),
+        masked={"phone": resident.phone_masked, "id_number": resident.id_number_masked},
         reveal=lambda field, reason: actions.reveal(
             acting_user=request.user, resident=resident, field=field, reason=reason
         ),

@@ -8,6 +8,7 @@ from minqing.accounts.roles import Cap, can
 from minqing.core import audit
 from minqing.core.concurrency import save_versioned
 from minqing.core.errors import Forbidden, InvalidInput
+from minqing.core.forms import normalise_unit
 
 from .models import Area, Building, Household, Unit
 from .selectors import area_in_scope
@@ -42,6 +43,23 @@ BUILDING_FIELDS = [
 ]
 
 
+def _check_property_company(user, facts: dict) -> None:
+    company = facts.get("property_company")
+    if company is not None:
+        from minqing.organisations.selectors import property_companies_for
+
+        if not property_companies_for(user).filter(pk=company.pk).exists():
+            raise InvalidInput(_("This property company does not serve your area."))
+
+
+def _free_code(model, base: str) -> str:
+    """A stable code for a new record when the user gave none: the parent's code and a number."""
+    number = model.objects.filter(code__startswith=f"{base}-").count() + 1
+    while model.objects.filter(code=f"{base}-{number}").exists():
+        number += 1
+    return f"{base}-{number}"
+
+
 def _require(user, cap: str, area: Area | None = None) -> None:
     if not can(user, cap):
         raise Forbidden()
@@ -66,12 +84,13 @@ def create_area(
     else:
         _require(acting_user, Cap.MANAGE_AREAS, parent)
     try:
+        code = code.strip() or _free_code(Area, parent.code if parent else "AREA")
         with transaction.atomic():
             area = insert_area(
                 parent=parent,
                 kind=kind,
                 name=name.strip(),
-                code=code.strip(),
+                code=code,
                 city=city or (parent.city if parent else ""),
                 description=description,
             )
@@ -94,9 +113,11 @@ def create_building(*, acting_user, area: Area, code: str, **facts) -> Building:
     _require(acting_user, Cap.EDIT_PLACES, area)
     if area.kind != "grid":
         raise InvalidInput(_("A building belongs to a grid."))
+    _check_property_company(acting_user, facts)
+    code = code.strip() or _free_code(Building, area.code)
     try:
         with transaction.atomic():
-            building = Building.objects.create(area=area, code=code.strip(), **facts)
+            building = Building.objects.create(area=area, code=code, **facts)
     except IntegrityError:
         raise InvalidInput(
             _("A building with this code, or with this name in this grid, already exists.")
@@ -117,6 +138,11 @@ def update_building(*, acting_user, building: Building, expected_version: int, *
     unknown = set(changes) - set(BUILDING_FIELDS)
     if unknown:
         raise InvalidInput(_("Unknown building fields: %(names)s") % {"names": ", ".join(sorted(unknown))})
+    if (
+        changes.get("property_company") is not None
+        and changes["property_company"] != building.property_company
+    ):
+        _check_property_company(acting_user, changes)
     before = audit.snapshot(building, changes)
     for name, value in changes.items():
         setattr(building, name, value)
@@ -146,7 +172,7 @@ def create_household(
     room = room.strip()
     if not room:
         raise InvalidInput(_("Enter the door number."))
-    unit = get_or_create_unit(building=building, name=unit_name.strip())
+    unit = get_or_create_unit(building=building, name=normalise_unit(unit_name))
     if Household.objects.filter(building=building, unit=unit, room=room).exists():
         raise InvalidInput(_("This room is already registered as a household."))
     code = f"{building.code}-{unit.name if unit else '0'}-{room}"
@@ -175,7 +201,7 @@ def create_households(*, acting_user, rooms: list[tuple[Building, str, str]]) ->
     units: dict[tuple[int, str], Unit | None] = {}
     households, seen = [], set()
     for index, (building, unit_name, room) in enumerate(rooms):
-        room, unit_name = room.strip(), unit_name.strip()
+        room, unit_name = room.strip(), normalise_unit(unit_name)
         if not room:
             raise InvalidInput(_("Enter the door number."), extra={"index": index})
         if (building.pk, unit_name) not in units:

@@ -1,6 +1,7 @@
 """Reads of places, always scoped to the asking user's area subtree. Views never query these models directly."""
 
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Length
 
 from minqing.accounts.roles import Cap, can
 from minqing.core.errors import NotFound
@@ -65,7 +66,7 @@ def area_children(user, area: Area) -> QuerySet[Area]:
     return (
         Area.objects.filter(_self_scope(user), parent=area)
         .annotate(building_count=Count("buildings", distinct=True))
-        .order_by("name")
+        .order_by("pk")  # creation order: 第一网格, 第二网格 … (code points would put 第三 before 第二)
     )
 
 
@@ -81,7 +82,7 @@ def buildings_in(user, area: Area) -> QuerySet[Building]:
         Building.objects.filter(scope_q(user), area__path__startswith=area.path)
         .select_related("area")
         .annotate(household_count=Count("households", distinct=True))
-        .order_by("area__name", "name")
+        .order_by("area__path", Length("name"), "name")  # 2号楼 before 10号楼
     )
 
 
@@ -102,7 +103,7 @@ def households_of(building: Building) -> QuerySet[Household]:
         Household.objects.filter(building=building)
         .select_related("unit")
         .annotate(resident_count=Count("residents", filter=Q(residents__status="active")))
-        .order_by("unit__name", "room")
+        .order_by(Length("unit__name"), "unit__name", Length("room"), "room")
     )
 
 

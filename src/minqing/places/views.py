@@ -8,7 +8,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from minqing.accounts.roles import Cap, can
 from minqing.core import audit
 from minqing.core.errors import ApplicationError, Conflict, Forbidden
-from minqing.core.forms import apply_error
+from minqing.core.forms import apply_error, keep_after_conflict
+from minqing.organisations.selectors import property_companies_for
 from minqing.people.selectors import household_members, resident_list, tag_types_for
 
 from . import actions, selectors
@@ -75,7 +76,11 @@ def building_edit(request, pk):
     building = selectors.get_building(request.user, pk)
     if not can(request.user, Cap.EDIT_PLACES):
         raise Forbidden()
-    form = BuildingForm.for_building(building, data=request.POST if request.method == "POST" else None)
+    form = BuildingForm.for_building(
+        building,
+        data=request.POST if request.method == "POST" else None,
+        property_companies=property_companies_for(request.user),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             actions.update_building(
@@ -84,9 +89,9 @@ def building_edit(request, pk):
                 expected_version=form.cleaned_data["version"],
                 **form.changes(),
             )
-        except Conflict as error:
-            messages.error(request, error.message)
-            return redirect("places:building", pk=building.pk)
+        except Conflict:
+            building = selectors.get_building(request.user, pk)
+            form = keep_after_conflict(form, building.version)
         except (ApplicationError, ValidationError) as error:
             apply_error(form, error)
         else:
@@ -100,7 +105,7 @@ def household_create(request, building_pk):
     building = selectors.get_building(request.user, building_pk)
     if not can(request.user, Cap.EDIT_REGISTRY):
         raise Forbidden()
-    form = HouseholdForm(request.POST or None)
+    form = HouseholdForm(request.POST or None, building=building)
     if request.method == "POST" and form.is_valid():
         try:
             household = actions.create_household(
@@ -150,7 +155,7 @@ def building_create(request, pk):
     area = selectors.get_area(request.user, pk)
     if not can(request.user, Cap.EDIT_PLACES):
         raise Forbidden()
-    form = BuildingCreateForm(request.POST or None)
+    form = BuildingCreateForm(request.POST or None, property_companies=property_companies_for(request.user))
     if request.method == "POST" and form.is_valid():
         data = form.changes()
         try:

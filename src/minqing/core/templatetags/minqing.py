@@ -1,4 +1,5 @@
 from django import template
+from django.utils.translation import gettext
 
 from minqing.core import audit
 
@@ -12,4 +13,4 @@ def audit_label(event) -> str:
 
 @register.filter
 def changed_fields(event) -> str:
-    return "、".join(audit.changed_field_labels(event))
+    return gettext(", ").join(audit.changed_field_labels(event))

@@ -49,16 +49,23 @@ def test_stale_edit_is_refused_and_nothing_is_lost(world):
     assert stored.version == 2
 
 
-def test_conflict_on_the_page_shows_a_message_and_keeps_the_first_save(world, client):
+def test_conflict_on_the_page_keeps_both_the_first_save_and_the_second_input(world, client):
+    from django.utils import translation
+
     client.force_login(world.grid_worker)
     url = f"/people/residents/{world.resident1.pk}/edit/"
     form = {"version": 1, "name": "王秀兰", "residence_type": "registered"}
     client.post(url, {**form, "note": "第一次"})
-    response = client.post(url, {**form, "note": "第二次"}, follow=True)
-    assert (
-        "Someone else changed this record" in response.content.decode() or "他人" in response.content.decode()
-    )
+    with translation.override("en"):
+        response = client.post(url, {**form, "note": "第二次"}, HTTP_ACCEPT_LANGUAGE="en")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Someone else saved this record" in body
+    assert "第二次" in body  # what the second person typed is still in the form
+    assert 'name="version" value="2"' in body  # saving again is a deliberate choice on the latest version
     assert Resident.objects.get(pk=world.resident1.pk).note == "第一次"
+    client.post(url, {**form, "version": 2, "note": "第二次"})
+    assert Resident.objects.get(pk=world.resident1.pk).note == "第二次"
 
 
 def test_moving_out_keeps_the_resident_with_history(world):
@@ -203,3 +210,44 @@ def test_bulk_registration_checks_like_one_by_one(world):
             ],
         )
     assert not Resident.objects.filter(name__in=["甲", "乙", "丙", "越界"]).exists()
+
+
+def test_edit_form_keeps_the_birth_date_in_chinese(world, client):
+    """A phone's date picker only takes ISO dates: a localised 1948/05/01 would be emptied and lost."""
+    client.force_login(world.grid_worker)
+    body = client.get(
+        f"/people/residents/{world.resident1.pk}/edit/", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    assert 'value="1948-05-01"' in body
+
+
+def test_birth_date_must_match_the_id_number(world):
+    with pytest.raises(InvalidInput):
+        actions.create_resident(
+            acting_user=world.grid_worker,
+            name="错配",
+            household=world.household1,
+            id_number=make_id_number(datetime.date(1949, 12, 31), seq=777),
+            birth_date=datetime.date(1960, 1, 1),
+        )
+    assert not Resident.objects.filter(name="错配").exists()
+
+
+@pytest.mark.parametrize("query", ["3号楼301", "3号楼 301", "3号楼", "王秀兰", "秀兰 301"])
+def test_search_by_address_as_people_write_it(world, client, query):
+    client.force_login(world.grid_worker)
+    body = client.get("/search/", {"q": query}).content.decode()
+    assert "王秀兰" in body
+
+
+def test_search_by_unit_and_room(world, client):
+    from tests.factories import HouseholdFactory, ResidentFactory
+
+    unit = world.building1.units.create(name="2单元")
+    household = HouseholdFactory(building=world.building1, unit=unit, room="502")
+    ResidentFactory(name="赵桂芬", household=household)
+    client.force_login(world.grid_worker)
+    for query in ("3号楼2单元502", "3号楼 2单元 502", "3号楼2单元"):
+        body = client.get("/search/", {"q": query}).content.decode()
+        assert "赵桂芬" in body, query
+        assert "王秀兰" not in body.split("<main", 1)[1], query

@@ -186,3 +186,74 @@ def test_bulk_households_refuse_a_room_twice_and_save_nothing(world):
         )
     assert info.value.extra["index"] == 1
     assert not Household.objects.filter(unit__name="3单元").exists()
+
+
+def test_building_cannot_get_a_property_company_from_elsewhere(world, client):
+    from tests.factories import OrganisationFactory
+
+    elsewhere = OrganisationFactory(name="新余江畔物业服务有限公司", short_name="物业", kind="property")
+    elsewhere.areas.set([world.other_community])
+    client.force_login(world.grid_leader)
+    body = client.get(f"/places/buildings/{world.building1.pk}/edit/").content.decode()
+    assert "热电物业公司" in body
+    assert "新余江畔" not in body
+    response = client.post(
+        f"/places/buildings/{world.building1.pk}/edit/",
+        {
+            "version": 1,
+            "name": "3号楼",
+            "property_company": elsewhere.pk,
+        },
+    )
+    assert response.status_code == 200
+    assert Building.objects.get(pk=world.building1.pk).property_company is None
+    from minqing.core.errors import InvalidInput
+
+    with pytest.raises(InvalidInput):
+        actions.update_building(
+            acting_user=world.grid_leader,
+            building=world.building1,
+            expected_version=1,
+            property_company=elsewhere,
+        )
+
+
+def test_extra_facts_keep_what_was_typed(world, client):
+    client.force_login(world.grid_leader)
+    client.post(
+        f"/places/buildings/{world.building1.pk}/edit/",
+        {
+            "version": 1,
+            "name": "3号楼",
+            "extra_facts": "改造：2021–2023年已完成：外墙保温",
+        },
+    )
+    assert Building.objects.get(pk=world.building1.pk).extra_facts == {"改造": "2021–2023年已完成：外墙保温"}
+
+
+def test_future_years_and_impossible_rooms_are_refused(world, client):
+    client.force_login(world.grid_leader)
+    response = client.post(
+        f"/places/buildings/{world.building1.pk}/edit/",
+        {
+            "version": 1,
+            "name": "3号楼",
+            "water_pipe_year": 2090,
+        },
+    )
+    assert response.status_code == 200
+    Building.objects.filter(pk=world.building1.pk).update(floors=5)
+    url = f"/places/buildings/{world.building1.pk}/households/new/"
+    assert client.post(url, {"unit_name": "1", "room": "ab#$%"}).status_code == 200
+    assert client.post(url, {"unit_name": "1", "room": "601"}).status_code == 200
+    assert client.post(url, {"unit_name": "1", "room": "501"}).status_code == 302
+    assert Household.objects.get(building=world.building1, room="501").unit.name == "1单元"
+
+
+def test_codes_are_made_when_left_empty(world, client):
+    client.force_login(world.community_admin)
+    client.post(f"/places/areas/{world.community.pk}/new/", {"kind": "grid", "name": "第三网格", "code": ""})
+    grid = Area.objects.get(name="第三网格")
+    assert grid.code.startswith(world.community.code)
+    client.post(f"/places/areas/{grid.pk}/buildings/new/", {"name": "9号楼", "code": ""})
+    assert Building.objects.get(name="9号楼").code.startswith(grid.code)
