@@ -24,7 +24,7 @@ class Column:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("name", _("Name"), "姓名", ("姓名", "名字", "居民姓名", "人员姓名", "成员姓名", "name"), 60),
+    Column("name", _("Full name"), "姓名", ("姓名", "名字", "居民姓名", "人员姓名", "成员姓名", "name"), 60),
     Column("sex", _("Sex"), "性别", ("性别", "sex", "gender")),
     Column(
         "id_number",

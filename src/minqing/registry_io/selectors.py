@@ -70,7 +70,7 @@ def report_rows(batch: ImportBatch, ledger: Ledger | None) -> list[dict]:
     ]
 
 
-_LONG_NUMBER = re.compile(r"\d{8,}")
+_LONG_NUMBER = re.compile(r"\d{8,}[Xx]?")  # an ID number ending in X is masked like everywhere else
 
 
 def column_samples(ledger: Ledger, limit: int = 2) -> list[list[str]]:

@@ -173,7 +173,7 @@ def test_mapping_can_be_corrected_by_the_user(world, login):
     assert batch.mapping["phone"] == 3
     response = accept_guessed_columns(client, batch)
     assert response.status_code == 200
-    assert "Choose the columns that hold: Name." in response.content.decode()
+    assert "Choose the columns that hold: Full name." in response.content.decode()
     response = accept_guessed_columns(client, batch, col_0="name", col_3="name")
     assert response.status_code == 200
     assert "is chosen for more than one column" in response.content.decode()

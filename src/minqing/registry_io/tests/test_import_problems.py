@@ -159,7 +159,7 @@ def test_values_too_long_are_reported(world, login):
     batch, report = upload_and_check(client, area=world.grid1, data=csv_bytes(rows), name="l.csv")
     assert _codes(batch) == {2: {"too_long"}}
     body = report.content.decode()
-    assert "Name is longer than 60 characters." in body
+    assert "Full name is longer than 60 characters." in body
     assert "Door number is longer than 20 characters." in body
 
 
