@@ -369,6 +369,9 @@ def save_tag_type(*, acting_user, tag_type: TagType | None = None, code: str = "
     created = tag_type is None
     before = {} if created else audit.snapshot(tag_type, fields)
     if created:
+        code = code.strip() or f"tag-{TagType.objects.count() + 1}"
+        while TagType.objects.filter(code=code).exists():
+            code = f"{code}-1"
         tag_type = TagType(code=code)
     for name, value in fields.items():
         setattr(tag_type, name, value)

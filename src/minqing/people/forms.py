@@ -96,7 +96,10 @@ class TagForm(forms.Form):
 class TagTypeForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=40)
     code = forms.SlugField(
-        label=_("Code"), max_length=40, help_text=_("Latin letters, digits and dashes, e.g. elderly-alone")
+        label=_("Code"),
+        max_length=40,
+        required=False,
+        help_text=_("Leave empty to have one made; it never changes afterwards."),
     )
     sensitive = forms.BooleanField(
         label=_("Sensitive (health, disability, income support, minors)"), required=False
