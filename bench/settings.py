@@ -10,8 +10,8 @@ os.environ.setdefault("MINQING_DEBUG", "0")
 # var/dev-keys.json holds.
 os.environ.setdefault("MINQING_FIELD_KEY", "YmVuY2gtb25seS1maWVsZC1rZXktMzItYnl0ZXMhISE=")
 
-from minqing.settings.dev import *  # noqa: E402, F403
-from minqing.settings.dev import ALLOWED_HOSTS  # noqa: E402
+from minqing.settings.dev import *  # noqa: F403
+from minqing.settings.dev import ALLOWED_HOSTS
 
 # django.test.Client talks to the site as "testserver".
 ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]

@@ -68,7 +68,6 @@ class Resident(VersionedModel):
         max_length=20,
         choices=ResidentStatus.choices,
         default=ResidentStatus.ACTIVE,
-        db_index=True,
     )
     status_since = models.DateField(_("status since"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)

@@ -215,6 +215,8 @@ class Household(VersionedModel):
                 name="household_unique_room_without_unit",
             ),
         ]
+        # Address search looks households up by room ("3号楼 301").
+        indexes = [models.Index(fields=["room"], name="household_room_idx")]
 
     def __str__(self):
         parts = [str(self.building), str(self.unit) if self.unit_id else "", self.room]

@@ -10,7 +10,13 @@ from .models import Area, Building, Household, Street
 
 
 def scope_q(user, field: str = "area") -> Q:
-    """Q matching rows whose `field` (an Area foreign key path) lies inside the user's scope."""
+    """Q matching rows whose `field` (an Area foreign key) lies inside the user's scope.
+
+    As `field IN (SELECT id FROM area WHERE path LIKE …)` rather than a join on the path: SQLite cannot use an
+    index for a LIKE on a joined column, and without planner statistics (Django never runs ANALYZE) it then
+    walks the whole table and looks up each row's area. Given the ids of the few areas, it uses the
+    foreign-key index, statistics or not; PostgreSQL plans both forms alike.
+    """
     if not can(user, Cap.VIEW_REGISTRY):
         return Q(pk__in=[])
     paths = user.scope_paths
@@ -18,10 +24,10 @@ def scope_q(user, field: str = "area") -> Q:
         return Q()
     if not paths:
         return Q(pk__in=[])
-    q = Q()
+    areas = Q()
     for path in paths:
-        q |= Q(**{f"{field}__path__startswith": path})
-    return q
+        areas |= Q(path__startswith=path)
+    return Q(**{f"{field}__in": Area.objects.filter(areas).values("pk")})
 
 
 def area_in_scope(user, area: Area) -> bool:

@@ -10,7 +10,12 @@ from minqing.core import audit
 from minqing.core.errors import ApplicationError, Conflict, Forbidden
 from minqing.core.forms import apply_error, keep_after_conflict
 from minqing.organisations.selectors import property_companies_for
-from minqing.people.selectors import household_members, resident_list, tag_types_for
+from minqing.people.selectors import (
+    household_members,
+    load_residents,
+    residents_in_address_order,
+    tag_types_for,
+)
 
 from . import actions, selectors
 from .forms import AreaForm, BuildingCreateForm, BuildingForm, HouseholdForm
@@ -36,16 +41,11 @@ def area_detail(request, pk):
 @require_GET
 def area_residents(request, pk):
     area = selectors.get_area(request.user, pk)
-    residents = (
-        resident_list(request.user)
-        .filter(area__path__startswith=area.path)
-        .order_by("household__building__name", "household__unit__name", "household__room", "name")
-    )
     tag_types = list(tag_types_for(request.user))
     tag = next((t for t in tag_types if t.code == request.GET.get("tag")), None)
-    if tag is not None:
-        residents = residents.filter(tags__tag_type=tag)
+    residents = residents_in_address_order(request.user, area, tag=tag)
     page = Paginator(residents, 50).get_page(request.GET.get("page"))
+    page.object_list = load_residents(request.user, page.object_list)
     context = {
         "area": area,
         "crumbs": selectors.area_ancestors(request.user, area),

@@ -247,7 +247,7 @@ def test_search_by_unit_and_room(world, client):
     household = HouseholdFactory(building=world.building1, unit=unit, room="502")
     ResidentFactory(name="赵桂芬", household=household)
     client.force_login(world.grid_worker)
-    for query in ("3号楼2单元502", "3号楼 2单元 502", "3号楼2单元"):
+    for query in ("3号楼2单元502", "3号楼 2单元 502", "3号楼2单元", "2单元502", "2单元 502"):
         body = client.get("/search/", {"q": query}).content.decode()
         assert "赵桂芬" in body, query
         assert "王秀兰" not in body.split("<main", 1)[1], query
