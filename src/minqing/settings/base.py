@@ -162,6 +162,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Working hours for deadlines (core.workcal): a morning and an afternoon span, local time.
+WORKING_HOURS = [("08:30", "12:00"), ("13:30", "17:30")]
+
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 REST_FRAMEWORK = {
