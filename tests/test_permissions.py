@@ -117,6 +117,14 @@ PAGES = [
         403,
         None,
     ),
+    ("who handles what", lambda w: "/directory/?q=下水道", STAFF, 403, None),
+    (
+        "directory entries",
+        lambda w: "/directory/responsibilities/",
+        {"community_admin", "street_officer"},
+        403,
+        None,
+    ),
     ("import", lambda w: "/registry/import/", {"grid_leader", "community_admin"}, 403, None),
     (
         "export",

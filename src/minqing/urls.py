@@ -11,5 +11,6 @@ urlpatterns = [
     path("people/", include("minqing.people.urls")),
     path("organisations/", include("minqing.organisations.urls")),
     path("registry/", include("minqing.registry_io.urls")),
+    path("directory/", include("minqing.directory.urls")),
     path("admin/", admin.site.urls),
 ]

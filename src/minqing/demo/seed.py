@@ -36,6 +36,7 @@ from minqing.accounts.roles import Role
 from minqing.core import audit, crypto
 from minqing.core.errors import ApplicationError, InvalidInput
 from minqing.core.identity import credit_code_check_char, id_check_digit, validate_phone
+from minqing.directory.models import Category, Responsibility
 from minqing.organisations.models import Contact, Merchant, Organisation, OrganisationKind
 from minqing.people.actions import apply_identity
 from minqing.people.models import (
@@ -510,6 +511,7 @@ class _Builder:
     def build(self) -> list[DemoAccount]:
         self.build_areas()
         self.build_organisations()
+        self.build_responsibilities()
         self.build_tag_types()
         self.build_redian()
         self.build_queli()
@@ -656,6 +658,23 @@ class _Builder:
                 )
         Contact.objects.bulk_create(contacts)
         self.log(f"Organisations: {len(self.orgs)}, contacts: {len(contacts)}")
+
+    def build_responsibilities(self) -> None:
+        """The responsibility directory of the three communities (category × place → organisation)."""
+        categories = {c.code: c for c in Category.objects.all()}
+        rules = [
+            Responsibility(
+                category=categories[code],
+                area=self.areas[area],
+                organisation=self.orgs[org],
+                duty=duty,
+                note=note,
+            )
+            for code, area, org, duty, note in RESPONSIBILITIES
+            if code in categories
+        ]
+        Responsibility.objects.bulk_create(rules)
+        self.log(f"Responsibility directory: {len(rules)} entries")
 
     def landline(self, rng: random.Random, area_key: str) -> str:
         code = {"erdao": "0431", "jilin": "0431", "redian": "0431", "yushui": "0790", "chengbei": "0790"}
@@ -1409,6 +1428,44 @@ MOVE_NOTES = [
 ]
 
 # Organisations: contact names are fictional; service phones are national hotlines or invented local numbers.
+# (category, area, organisation, duty, note): who handles what, where. Nearest area wins, per duty.
+RESPONSIBILITIES = [
+    ("C01", "redian", "redian_wuye", "first", ""),
+    ("C01", "jilin", "jilin_office", "escalation", "物业监管"),
+    ("C02", "redian", "redian_wuye", "first", ""),
+    ("C03", "redian", "redian_wuye", "first", "困人先拨 96333"),
+    ("C03", "erdao", "erdao_scjg", "escalation", "特种设备"),
+    ("C04", "redian", "redian_wuye", "first", ""),
+    ("C06", "redian", "redian_wuye", "first", ""),
+    ("C07", "redian", "redian_wuye", "first", ""),
+    ("C07", "redian", "redian_committee", "first", "网格员劝导"),
+    ("C08", "erdao", "erdao_gas", "first", "燃气泄漏先拨 119"),
+    ("C09", "redian", "redian_wuye", "first", "小区内"),
+    ("C09", "erdao", "erdao_chengguan", "escalation", "公共区域"),
+    ("C10", "erdao", "erdao_chengguan", "first", ""),
+    ("C11", "erdao", "erdao_chengguan", "first", ""),
+    ("C13", "erdao", "erdao_chengguan", "first", ""),
+    ("C20", "erdao", "erdao_water", "first", ""),
+    ("C21", "erdao", "erdao_power", "first", ""),
+    ("C22", "erdao", "erdao_heating", "first", ""),
+    ("C23", "redian", "redian_wuye", "first", "小区内排水、化粪池"),
+    ("C23", "erdao", "erdao_water", "escalation", "市政排水管网"),
+    ("C26", "erdao", "erdao_scjg", "first", ""),
+    ("C27", "jilin", "jilin_police", "first", "紧急情况拨 110"),
+    ("C30", "redian", "redian_committee", "first", "网格长调解"),
+    ("C40", "erdao", "jiugai", "first", ""),
+    ("C40", "redian", "redian_committee", "escalation", "社区协商"),
+    ("C11", "qufu", "qufu_zhifa", "first", ""),
+    ("C26", "qufu", "qufu_scjg", "first", ""),
+    ("C27", "lucheng", "lucheng_police", "first", ""),
+    ("C30", "queli", "queli_committee", "first", ""),
+    ("C09", "kongmu", "kongmu_wuye", "first", "小区内"),
+    ("C11", "yushui", "yushui_chengguan", "first", ""),
+    ("C16", "yushui", "yushui_hezhang", "first", "河道"),
+    ("C27", "chengbei", "chengbei_police", "first", ""),
+    ("C30", "kongmu", "kongmu_committee", "first", ""),
+]
+
 ORGANISATIONS: list[dict] = [
     # 热电社区
     {

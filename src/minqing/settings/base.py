@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "minqing.organisations",
     "minqing.people",
     "minqing.registry_io",
+    "minqing.directory",
     "minqing.demo",
 ]
 

@@ -346,3 +346,18 @@ def test_bad_scale_is_refused(db, scale):
     with pytest.raises(InvalidInput):
         seed(scale=scale)
     assert not Area.objects.exists()
+
+
+def test_the_demo_directory_answers_story_s8(db):
+    from minqing.demo.seed import seed
+    from minqing.directory import selectors
+    from minqing.directory.models import Category
+    from minqing.places.models import Area
+
+    seed(scale=0.02, password="pw-for-tests-2026")
+    grid = Area.objects.filter(kind="grid", parent__name="热电社区").first()
+    handlers = selectors.handlers_for(Category.objects.get(code="C23"), grid)
+    assert handlers[0].organisation.short_name == "物业"
+    assert handlers[0].responsibility.duty == "first"
+    assert handlers[-1].responsibility.duty == "escalation"
+    assert selectors.match_categories("下水道堵了")[0].code == "C23"
