@@ -125,6 +125,8 @@ PAGES = [
         403,
         None,
     ),
+    ("concerns", lambda w: "/cases/", set(ROLES), 200, None),
+    ("record a concern", lambda w: "/cases/new/", STAFF, 403, None),
     ("import", lambda w: "/registry/import/", {"grid_leader", "community_admin"}, 403, None),
     (
         "export",

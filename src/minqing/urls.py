@@ -12,5 +12,6 @@ urlpatterns = [
     path("organisations/", include("minqing.organisations.urls")),
     path("registry/", include("minqing.registry_io.urls")),
     path("directory/", include("minqing.directory.urls")),
+    path("cases/", include("minqing.cases.urls")),
     path("admin/", admin.site.urls),
 ]

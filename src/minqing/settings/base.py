@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "minqing.people",
     "minqing.registry_io",
     "minqing.directory",
+    "minqing.cases",
     "minqing.demo",
 ]
 
