@@ -46,7 +46,7 @@ class TransitionForm(forms.Form):
 
 
 class MeTooForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=60, required=False)
+    name = forms.CharField(label=_("Full name"), max_length=60, required=False)
     phone = forms.CharField(
         label=_("Phone"),
         max_length=20,

@@ -14,6 +14,12 @@ class Category(models.Model):
     code = models.CharField(_("code"), max_length=20, unique=True)
     domain = models.CharField(_("domain"), max_length=40)
     name = models.CharField(_("name"), max_length=120)
+    keywords = models.CharField(
+        _("words people use"),
+        max_length=300,
+        blank=True,
+        help_text=_("Words residents say for this, separated by spaces, e.g. 晾衣杆 返水"),
+    )
     usual_owner = models.CharField(_("usual first owner"), max_length=200, blank=True)
     usual_escalation = models.CharField(_("usual escalation or co-owner"), max_length=200, blank=True)
     emergency = models.BooleanField(_("may be an emergency"), default=False)

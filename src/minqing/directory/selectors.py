@@ -28,7 +28,7 @@ def match_categories(question: str, *, limit: int = 5) -> list[Category]:
     """Categories whose name shares the most two-character words with the question, best first."""
     scored = []
     for category in categories():
-        points = taxonomy.score(question, f"{category.name} {category.domain}")
+        points = taxonomy.score(question, category.name, category.keywords)
         if points:
             scored.append((points, category.code, category))
     scored.sort(key=lambda item: (-item[0], item[1]))

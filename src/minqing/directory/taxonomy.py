@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 TAXONOMY = Path(__file__).resolve().parent / "data" / "taxonomy-default.csv"
+KEYWORDS = Path(__file__).resolve().parent / "data" / "keywords.csv"
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
 
 
@@ -34,6 +35,18 @@ def load_default(category_model) -> int:
     return len(new)
 
 
+def load_keywords(category_model) -> int:
+    """Add the everyday words of data/keywords.csv to categories that have none yet."""
+    with KEYWORDS.open(encoding="utf-8") as fh:
+        words = {row["code"]: row["keywords"] for row in csv.DictReader(fh)}
+    updated = 0
+    for category in category_model.objects.filter(code__in=words, keywords=""):
+        category.keywords = words[category.code]
+        category.save(update_fields=["keywords"])
+        updated += 1
+    return updated
+
+
 def bigrams(text: str) -> set[str]:
     """Two-character pieces of the Chinese in `text`: 下水道堵了 → 下水, 水道, 道堵, 堵了.
 
@@ -47,5 +60,7 @@ def bigrams(text: str) -> set[str]:
     return found
 
 
-def score(question: str, category_text: str) -> int:
-    return len(bigrams(question) & bigrams(category_text))
+def score(question: str, category_text: str, keywords: str = "") -> int:
+    """Shared two-character words, plus one point for each one-character keyword (狗, 堵) in the question."""
+    single = sum(1 for word in keywords.split() if len(word) == 1 and word in question)
+    return len(bigrams(question) & bigrams(f"{category_text} {keywords}")) + single
