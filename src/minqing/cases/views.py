@@ -83,7 +83,9 @@ def _detail_context(request, case, form=None):
         "case": case,
         "steps": steps,
         "suggestions": suggestions,
-        "reporters": case.reporters.select_related("resident"),
+        # Handlers (often private companies) see how many raised it, not who (PIPL: only what they need).
+        "reporters": case.reporters.select_related("resident") if role == STAFF else None,
+        "reporter_count": case.reporters.count(),
         "timeline": selectors.timeline(case),
         "me_too": MeTooForm() if role == STAFF else None,
     }

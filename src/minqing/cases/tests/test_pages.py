@@ -132,3 +132,28 @@ def test_case_list_runs_a_constant_number_of_queries(world, client):
             organisation=world.property,
         )
     assert count() == before
+
+
+def test_handlers_do_not_see_who_raised_it(world, client):
+    from minqing.cases import actions
+
+    case = actions.register_case(
+        acting_user=world.grid_worker,
+        description="下水道返水",
+        building=world.building1,
+        resident=world.resident1,
+    )
+    actions.transition(
+        acting_user=world.grid_worker,
+        case=case,
+        name="dispatch",
+        expected_version=1,
+        organisation=world.property,
+    )
+    from tests.factories import user
+
+    handler = user("org_handler", organisation=world.property)
+    client.force_login(handler)
+    body = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "下水道返水" in body
+    assert "王秀兰" not in body
