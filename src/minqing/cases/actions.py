@@ -1,6 +1,8 @@
 """Writes to cases: registering a concern, "me too", and every workflow transition. Each is atomic, checks
 who is acting, and writes the audit event the case timeline is built from."""
 
+import uuid
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -79,7 +81,7 @@ def register_case(
     if not description.strip():
         raise InvalidInput(_("Write down what was raised."))
     case = Case.objects.create(
-        reference=f"tmp-{timezone.now().timestamp()}",
+        reference=f"tmp{uuid.uuid4().hex[:16]}",  # replaced below, once the id is known
         description=description.strip(),
         area=area,
         building=building,
