@@ -22,6 +22,7 @@ class CaptureForm(forms.Form):
     )
     nature = forms.ChoiceField(label=_("Nature"), choices=Nature.choices, initial=Nature.HELP)
     confidential = forms.BooleanField(label=_("Keep their name confidential"), required=False)
+    new_anyway = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, buildings=None, **kwargs):
         super().__init__(*args, **kwargs)

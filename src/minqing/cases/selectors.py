@@ -32,6 +32,21 @@ def case_list(user, *, status: str | None = None) -> QuerySet[Case]:
     return qs.order_by("-created_at", "-id")
 
 
+def similar_open_cases(user, *, building, description: str, limit: int = 3) -> list[Case]:
+    """Open cases about the same building that share words with this one: probably the same concern, raised
+    by a neighbour ("me too" instead of a duplicate)."""
+    from minqing.directory.taxonomy import bigrams
+
+    words = bigrams(description)
+    candidates = (
+        cases_for(user).filter(building=building).exclude(status=Status.CLOSED).order_by("-created_at")
+    )
+    scored = [(len(words & bigrams(case.description)), case) for case in candidates[:50]]
+    scored = [(score, case) for score, case in scored if score >= 2]
+    scored.sort(key=lambda item: -item[0])
+    return [case for _score, case in scored[:limit]]
+
+
 def get_case(user, pk) -> Case:
     case = (
         cases_for(user)

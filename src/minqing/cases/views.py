@@ -28,8 +28,19 @@ def capture(request):
         Building.objects.filter(scope_q(request.user)).select_related("area").order_by("area__path", "name")
     )
     form = CaptureForm(request.POST or None, buildings=buildings)
+    similar = []
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+        data = dict(form.cleaned_data)
+        if not data.pop("new_anyway"):
+            similar = selectors.similar_open_cases(
+                request.user, building=data["building"], description=data["description"]
+            )
+    if similar:
+        # Probably the same concern: offer "me too" first; saving again records a new case.
+        form.data = form.data.copy()
+        form.data["new_anyway"] = "on"
+        return render(request, "cases/capture.html", {"form": form, "similar": similar})
+    if request.method == "POST" and form.is_valid():
         try:
             case = actions.register_case(acting_user=request.user, **data)
         except (ApplicationError, ValidationError) as error:

@@ -157,3 +157,45 @@ def test_handlers_do_not_see_who_raised_it(world, client):
     body = client.get(f"/cases/{case.pk}/").content.decode()
     assert "下水道返水" in body
     assert "王秀兰" not in body
+
+
+def test_a_neighbour_raising_the_same_thing_is_offered_me_too(world, client):
+    from minqing.cases import actions
+
+    first = actions.register_case(
+        acting_user=world.grid_leader,
+        description="三栋门外没有晾衣杆，别的楼都有了",
+        building=world.building1,
+        resident=world.resident1,
+    )
+    client.force_login(world.grid_leader)
+    form = {
+        "building": world.building1.pk,
+        "description": "3栋什么时候装晾衣杆",
+        "reporter_name": "李大爷",
+        "nature": "help",
+    }
+    response = client.post("/cases/new/", form)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert f"/cases/{first.pk}/me-too/" in body
+    assert Case.objects.count() == 1  # nothing saved yet
+    client.post(f"/cases/{first.pk}/me-too/", {"name": "李大爷"})
+    assert first.reporters.count() == 2
+    # Not the same after all: saving again records a new case.
+    response = client.post("/cases/new/", {**form, "new_anyway": "on"})
+    assert response.status_code == 302
+    assert Case.objects.count() == 2
+
+
+def test_unrelated_concerns_are_saved_straight_away(world, client):
+    from minqing.cases import actions
+
+    actions.register_case(
+        acting_user=world.grid_leader, description="三栋门外没有晾衣杆", building=world.building1
+    )
+    client.force_login(world.grid_leader)
+    response = client.post(
+        "/cases/new/", {"building": world.building1.pk, "description": "楼道灯坏了一周", "nature": "help"}
+    )
+    assert response.status_code == 302
