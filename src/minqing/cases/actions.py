@@ -186,3 +186,27 @@ def transition(
         reason=note.strip(),
     )
     return case
+
+
+@transaction.atomic
+def register_referral(
+    *, acting_user, area: Area, description: str, category, organisation, reporter_name: str = ""
+) -> Case:
+    """Story S8: a call at 20:10 about something that is another organisation's job. The cadre gives the
+    number, and the concern is still recorded as a referred case that reminds her to check tomorrow."""
+    case = register_case(
+        acting_user=acting_user,
+        description=description,
+        area=area,
+        category=category,
+        reporter_name=reporter_name,
+        channel="phone",
+    )
+    phone = f" {organisation.service_phone}" if organisation.service_phone else ""
+    return transition(
+        acting_user=acting_user,
+        case=case,
+        name="refer",
+        expected_version=case.version,
+        note=_("Told them to contact %(org)s%(phone)s.") % {"org": organisation.name, "phone": phone},
+    )

@@ -58,3 +58,10 @@ class MeTooForm(forms.Form):
     def clean_phone(self):
         value = self.cleaned_data["phone"]
         return validate_phone(value) if value.strip() else ""
+
+
+class ReferralForm(forms.Form):
+    question = forms.CharField(max_length=2000)
+    area = forms.IntegerField()
+    category = forms.IntegerField()
+    organisation = forms.IntegerField()

@@ -71,3 +71,15 @@ def get_case(user, pk) -> Case:
 def timeline(case: Case):
     """Everything that happened to the case, oldest first, built from the audit trail."""
     return list(audit.events_for(case).order_by("at", "id"))
+
+
+def follow_ups_due(user, *, limit: int = 20) -> list[Case]:
+    """Referred cases whose follow-up day has come: "did the property company clear the drain?"."""
+    from django.utils import timezone
+
+    return list(
+        cases_for(user)
+        .filter(status=Status.REFERRED, follow_up_on__lte=timezone.localdate())
+        .select_related("area")
+        .order_by("follow_up_on", "id")[:limit]
+    )

@@ -14,7 +14,7 @@ from minqing.places.models import Building
 from minqing.places.selectors import scope_q
 
 from . import actions, selectors
-from .forms import CaptureForm, MeTooForm, TransitionForm
+from .forms import CaptureForm, MeTooForm, ReferralForm, TransitionForm
 from .models import Status
 from .workflow import STAFF, acts_as, allowed
 
@@ -151,4 +151,35 @@ def case_me_too(request, pk):
             messages.success(request, _("Added as another reporter of this case."))
     else:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("cases:detail", pk=case.pk)
+
+
+@require_POST
+def refer_from_directory(request):
+    """From 这事儿该找谁: record that the caller was told whom to contact, to follow up tomorrow."""
+    from minqing.directory.models import Category
+    from minqing.places.selectors import get_area
+
+    form = ReferralForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write what the caller asked about."))
+        return redirect("directory:lookup")
+    data = form.cleaned_data
+    area = get_area(request.user, data["area"])
+    category = Category.objects.filter(pk=data["category"], active=True).first()
+    organisation = organisations_for(request.user).filter(pk=data["organisation"]).first()
+    if category is None or organisation is None:
+        raise Forbidden()
+    case = actions.register_referral(
+        acting_user=request.user,
+        area=area,
+        description=data["question"],
+        category=category,
+        organisation=organisation,
+    )
+    messages.success(
+        request,
+        _("Recorded as %(ref)s; it comes back for follow-up on %(day)s.")
+        % {"ref": case.reference, "day": case.follow_up_on.isoformat()},
+    )
     return redirect("cases:detail", pk=case.pk)

@@ -3,6 +3,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from minqing.accounts.roles import Cap, Role, can
+from minqing.cases.selectors import follow_ups_due
 from minqing.core.errors import Forbidden
 from minqing.core.htmx import is_htmx
 from minqing.organisations.selectors import merchants_for, organisations_for
@@ -22,6 +23,7 @@ def home(request):
             resident_count=residents_for(user).filter(status=ResidentStatus.ACTIVE).count(),
             building_count=Building.objects.filter(scope_q(user)).count(),
             merchant_count=merchants_for(user).count(),
+            follow_ups=follow_ups_due(user),
         )
         template = "core/home_staff.html"
     elif user.role == Role.ORG_HANDLER:

@@ -199,3 +199,54 @@ def test_unrelated_concerns_are_saved_straight_away(world, client):
         "/cases/new/", {"building": world.building1.pk, "description": "楼道灯坏了一周", "nature": "help"}
     )
     assert response.status_code == 302
+
+
+def test_story_s8_a_referred_call_comes_back_for_follow_up(world, client):
+    import datetime
+
+    from django.utils import timezone
+
+    from minqing.core import workcal
+
+    drains = Category.objects.get(code="C23")
+    world.property.service_phone = "0431-85551234"
+    world.property.save()
+    Responsibility.objects.create(category=drains, area=world.community, organisation=world.property)
+    client.force_login(world.grid_leader)
+    body = client.get("/directory/", {"q": "我家下水道堵了", "area": world.grid1.pk}).content.decode()
+    assert "/cases/referrals/" in body
+    response = client.post(
+        "/cases/referrals/",
+        {
+            "question": "我家下水道堵了",
+            "area": world.grid1.pk,
+            "category": drains.pk,
+            "organisation": world.property.pk,
+        },
+    )
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert case.status == Status.REFERRED
+    assert case.category == drains
+    assert case.follow_up_on == workcal.add_working_days(timezone.localdate(), 1)
+    assert AuditEvent.objects.filter(action="cases.case.refer", reason__contains="0431-85551234").exists()
+
+    assert "我家下水道堵了" not in client.get("/").content.decode()  # not due yet
+    Case.objects.filter(pk=case.pk).update(follow_up_on=timezone.localdate() - datetime.timedelta(days=1))
+    assert "我家下水道堵了" in client.get("/").content.decode()
+
+
+def test_referral_refuses_what_is_outside_scope(world, client):
+    drains = Category.objects.get(code="C23")
+    client.force_login(world.grid_worker)
+    response = client.post(
+        "/cases/referrals/",
+        {
+            "question": "下水道堵了",
+            "area": world.grid2.pk,
+            "category": drains.pk,
+            "organisation": world.property.pk,
+        },
+    )
+    assert response.status_code == 404
+    assert not Case.objects.exists()
