@@ -8,12 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from minqing.accounts.roles import STAFF_ROLES, Cap, can
+from minqing.accounts.roles import STAFF_ROLES, Cap
 from minqing.core import audit, workcal
 from minqing.core.errors import Conflict, Forbidden, InvalidInput
 from minqing.core.identity import validate_phone
 from minqing.places.models import Area, Building, Household
-from minqing.places.selectors import area_in_scope
+from minqing.places.permissions import require
 
 from .models import Case, Reporter, Status
 from .workflow import TRANSITIONS, acts_as
@@ -28,10 +28,9 @@ audit.register_labels(
 
 
 def _require_staff(user, area: Area) -> None:
-    if not (user.is_superuser or user.role in STAFF_ROLES) or not can(user, Cap.VIEW_REGISTRY):
+    if not (user.is_superuser or user.role in STAFF_ROLES):
         raise Forbidden()
-    if not area_in_scope(user, area):
-        raise Forbidden(_("This place is outside your area."))
+    require(user, Cap.VIEW_REGISTRY, area)
 
 
 def _reporter(

@@ -9,9 +9,9 @@ from minqing.accounts.roles import STAFF_ROLES
 from minqing.core.errors import ApplicationError, Conflict, Forbidden
 from minqing.core.forms import apply_error
 from minqing.directory import selectors as directory
+from minqing.directory.models import Category
 from minqing.organisations.selectors import organisations_for
-from minqing.places.models import Building
-from minqing.places.selectors import scope_q
+from minqing.places.selectors import buildings_for, get_area
 
 from . import actions, selectors
 from .forms import CaptureForm, MeTooForm, ReferralForm, TransitionForm
@@ -24,9 +24,7 @@ def capture(request):
     """记民情 on a phone: where, what, who — and save."""
     if not (request.user.is_superuser or request.user.role in STAFF_ROLES):
         raise Forbidden()
-    buildings = (
-        Building.objects.filter(scope_q(request.user)).select_related("area").order_by("area__path", "name")
-    )
+    buildings = buildings_for(request.user).select_related("area").order_by("area__path", "name")
     form = CaptureForm(request.POST or None, buildings=buildings)
     similar = []
     if request.method == "POST" and form.is_valid():
@@ -157,9 +155,6 @@ def case_me_too(request, pk):
 @require_POST
 def refer_from_directory(request):
     """From 这事儿该找谁: record that the caller was told whom to contact, to follow up tomorrow."""
-    from minqing.directory.models import Category
-    from minqing.places.selectors import get_area
-
     form = ReferralForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Write what the caller asked about."))

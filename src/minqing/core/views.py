@@ -9,8 +9,7 @@ from minqing.core.htmx import is_htmx
 from minqing.organisations.selectors import merchants_for, organisations_for
 from minqing.people.models import ResidentStatus
 from minqing.people.selectors import residents_for, search_residents
-from minqing.places.models import Building
-from minqing.places.selectors import scope_q, scope_roots
+from minqing.places.selectors import buildings_for, scope_roots
 
 
 @require_GET
@@ -21,7 +20,7 @@ def home(request):
         context.update(
             roots=scope_roots(user),
             resident_count=residents_for(user).filter(status=ResidentStatus.ACTIVE).count(),
-            building_count=Building.objects.filter(scope_q(user)).count(),
+            building_count=buildings_for(user).count(),
             merchant_count=merchants_for(user).count(),
             follow_ups=follow_ups_due(user),
         )
@@ -49,9 +48,7 @@ def search(request):
         results = search_residents(request.user, query, limit=SEARCH_LIMIT + 1)
         more = len(results) > SEARCH_LIMIT
         results = results[:SEARCH_LIMIT]
-        buildings = list(
-            Building.objects.filter(scope_q(request.user), name__contains=query).select_related("area")[:10]
-        )
+        buildings = list(buildings_for(request.user).filter(name__contains=query).select_related("area")[:10])
         merchants = list(merchants_for(request.user).filter(name__contains=query)[:10])
     context = {
         "query": query,

@@ -53,7 +53,7 @@ def _calendar_from(day: datetime.date) -> WorkCalendar:
 
 
 def is_workday(day: datetime.date) -> bool:
-    return _calendar_from(day).is_workday(day)
+    return WorkCalendar.load(day, day).is_workday(day)
 
 
 def add_working_days(day: datetime.date, days: int, *, calendar: WorkCalendar | None = None) -> datetime.date:

@@ -4,12 +4,12 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from minqing.accounts.roles import Cap, can
+from minqing.accounts.roles import Cap
 from minqing.core import audit
-from minqing.core.errors import Forbidden, InvalidInput
+from minqing.core.errors import InvalidInput
 from minqing.organisations.selectors import organisations_for
 from minqing.places.models import Area
-from minqing.places.selectors import area_in_scope
+from minqing.places.permissions import require
 
 from .models import Category, Responsibility
 
@@ -21,18 +21,11 @@ audit.register_labels(
 )
 
 
-def _require(user, area: Area) -> None:
-    if not can(user, Cap.MANAGE_ORGANISATIONS):
-        raise Forbidden()
-    if not area_in_scope(user, area):
-        raise Forbidden(_("This place is outside your area."))
-
-
 @transaction.atomic
 def add_responsibility(
     *, acting_user, category: Category, area: Area, organisation, duty: str, note: str = ""
 ) -> Responsibility:
-    _require(acting_user, area)
+    require(acting_user, Cap.MANAGE_ORGANISATIONS, area)
     if not organisations_for(acting_user).filter(pk=organisation.pk).exists():
         raise InvalidInput(_("This organisation does not serve your area."))
     try:
@@ -54,7 +47,7 @@ def add_responsibility(
 
 @transaction.atomic
 def remove_responsibility(*, acting_user, responsibility: Responsibility) -> None:
-    _require(acting_user, responsibility.area)
+    require(acting_user, Cap.MANAGE_ORGANISATIONS, responsibility.area)
     audit.record(
         actor=acting_user,
         action="directory.responsibility.delete",

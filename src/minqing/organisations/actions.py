@@ -4,13 +4,13 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from minqing.accounts.roles import Cap, can
+from minqing.accounts.roles import Cap
 from minqing.core import audit, crypto
 from minqing.core.concurrency import save_versioned
-from minqing.core.errors import Forbidden, InvalidInput
+from minqing.core.errors import InvalidInput
 from minqing.core.identity import validate_credit_code, validate_phone
 from minqing.places.models import Area
-from minqing.places.selectors import area_in_scope
+from minqing.places.permissions import require
 
 from .models import Contact, Merchant, Organisation
 
@@ -40,18 +40,11 @@ MERCHANT_FIELDS = [
 ]
 
 
-def _require_manage(user, area: Area | None = None) -> None:
-    if not can(user, Cap.MANAGE_ORGANISATIONS):
-        raise Forbidden()
-    if area is not None and not area_in_scope(user, area):
-        raise Forbidden(_("This place is outside your area."))
-
-
 @transaction.atomic
 def create_organisation(*, acting_user, areas: list[Area], **fields) -> Organisation:
-    _require_manage(acting_user)
+    require(acting_user, Cap.MANAGE_ORGANISATIONS)
     for area in areas:
-        _require_manage(acting_user, area)
+        require(acting_user, Cap.MANAGE_ORGANISATIONS, area)
     if Organisation.objects.filter(name=fields.get("name", "")).exists():
         raise InvalidInput(_("An organisation with this name already exists."))
     org = Organisation.objects.create(**fields)
@@ -64,14 +57,14 @@ def create_organisation(*, acting_user, areas: list[Area], **fields) -> Organisa
 def update_organisation(
     *, acting_user, organisation: Organisation, expected_version: int, areas=None, **changes
 ) -> Organisation:
-    _require_manage(acting_user)
+    require(acting_user, Cap.MANAGE_ORGANISATIONS)
     before = audit.snapshot(organisation, changes)
     for name, value in changes.items():
         setattr(organisation, name, value)
     save_versioned(organisation, expected_version=expected_version, fields=list(changes))
     if areas is not None:
         for area in areas:
-            _require_manage(acting_user, area)
+            require(acting_user, Cap.MANAGE_ORGANISATIONS, area)
         organisation.areas.set(areas)
     audit.record(
         actor=acting_user,
@@ -86,7 +79,7 @@ def update_organisation(
 def add_contact(
     *, acting_user, organisation: Organisation, name: str, title: str = "", phone: str = "", note: str = ""
 ) -> Contact:
-    _require_manage(acting_user)
+    require(acting_user, Cap.MANAGE_ORGANISATIONS)
     if not name.strip():
         raise InvalidInput(_("Enter the contact's name."))
     contact = Contact.objects.create(
@@ -120,7 +113,7 @@ def _clean_merchant(merchant: Merchant) -> None:
 
 @transaction.atomic
 def create_merchant(*, acting_user, area: Area, **fields) -> Merchant:
-    _require_manage(acting_user, area)
+    require(acting_user, Cap.MANAGE_ORGANISATIONS, area)
     merchant = Merchant(area=area, **fields)
     _clean_merchant(merchant)
     try:
@@ -138,9 +131,9 @@ def create_merchant(*, acting_user, area: Area, **fields) -> Merchant:
 
 @transaction.atomic
 def update_merchant(*, acting_user, merchant: Merchant, expected_version: int, **changes) -> Merchant:
-    _require_manage(acting_user, merchant.area)
+    require(acting_user, Cap.MANAGE_ORGANISATIONS, merchant.area)
     if "area" in changes:
-        _require_manage(acting_user, changes["area"])
+        require(acting_user, Cap.MANAGE_ORGANISATIONS, changes["area"])
     before = audit.snapshot(merchant, changes)
     for name, value in changes.items():
         setattr(merchant, name, value)
@@ -167,10 +160,7 @@ def update_merchant(*, acting_user, merchant: Merchant, expected_version: int, *
 @transaction.atomic
 def reveal_contact_phone(*, acting_user, merchant: Merchant, reason: str) -> str:
     """The merchant contact's full phone number, recorded with who asked and why."""
-    if not can(acting_user, Cap.UNMASK_PHONE):
-        raise Forbidden()
-    if not area_in_scope(acting_user, merchant.area):
-        raise Forbidden(_("This place is outside your area."))
+    require(acting_user, Cap.UNMASK_PHONE, merchant.area)
     if len(reason.strip()) < 2:
         raise InvalidInput(_("Say why you need to see the full value."))
     audit.record(

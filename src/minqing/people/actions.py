@@ -14,7 +14,7 @@ from minqing.core.concurrency import save_versioned
 from minqing.core.errors import Forbidden, InvalidInput
 from minqing.core.identity import birth_date_from_id, sex_from_id, validate_id_number, validate_phone
 from minqing.places.models import Area, Household
-from minqing.places.selectors import area_in_scope
+from minqing.places.permissions import require
 
 from .models import Resident, ResidentStatus, ResidentTag, StatusChange, TagType
 
@@ -43,13 +43,6 @@ RESIDENT_FIELDS = [
     "residence_type",
     "note",
 ]
-
-
-def _require(user, cap: str, area: Area) -> None:
-    if not can(user, cap):
-        raise Forbidden()
-    if not area_in_scope(user, area):
-        raise Forbidden(_("This place is outside your area."))
 
 
 def apply_identity(resident: Resident, *, phone: str | None, id_number: str | None) -> None:
@@ -101,7 +94,7 @@ def create_resident(
     area = household.area if household else area
     if area is None or area.kind != "grid":
         raise InvalidInput(_("A resident needs a household or a grid."))
-    _require(acting_user, Cap.EDIT_REGISTRY, area)
+    require(acting_user, Cap.EDIT_REGISTRY, area)
     if not name.strip():
         raise InvalidInput(_("Enter the resident's name."))
     resident = Resident(
@@ -149,7 +142,7 @@ def create_residents(*, acting_user, residents: list[dict]) -> list[Resident]:
             if area is None or area.kind != "grid":
                 raise InvalidInput(_("A resident needs a household or a grid."))
             if area.pk not in checked:
-                _require(acting_user, Cap.EDIT_REGISTRY, area)
+                require(acting_user, Cap.EDIT_REGISTRY, area)
                 checked.add(area.pk)
             name = (data.get("name") or "").strip()
             if not name:
@@ -201,7 +194,7 @@ def _refuse_duplicate_ids(residents: list[Resident]) -> None:
 
 @transaction.atomic
 def update_resident(*, acting_user, resident: Resident, expected_version: int, **changes) -> Resident:
-    _require(acting_user, Cap.EDIT_REGISTRY, resident.area)
+    require(acting_user, Cap.EDIT_REGISTRY, resident.area)
     unknown = set(changes) - set(RESIDENT_FIELDS)
     if unknown:
         raise InvalidInput(_("Unknown resident fields: %(names)s") % {"names": ", ".join(sorted(unknown))})
@@ -210,7 +203,7 @@ def update_resident(*, acting_user, resident: Resident, expected_version: int, *
     id_number = changes.pop("id_number", None)
     household = changes.get("household", resident.household)
     if household is not None and household != resident.household:
-        _require(acting_user, Cap.EDIT_REGISTRY, household.area)
+        require(acting_user, Cap.EDIT_REGISTRY, household.area)
         resident.area = household.area
     for name, value in changes.items():
         setattr(resident, name, value)
@@ -247,7 +240,7 @@ def change_status(
     note: str = "",
 ) -> Resident:
     """Move out, death, or moving back: the resident stays in the registry with their history."""
-    _require(acting_user, Cap.EDIT_REGISTRY, resident.area)
+    require(acting_user, Cap.EDIT_REGISTRY, resident.area)
     if to_status not in ResidentStatus.values:
         raise InvalidInput(_("Unknown status."))
     if to_status == resident.status:
@@ -287,7 +280,7 @@ def tag_resident(
     review_date: datetime.date | None = None,
     note: str = "",
 ) -> ResidentTag:
-    _require(acting_user, Cap.EDIT_REGISTRY, resident.area)
+    require(acting_user, Cap.EDIT_REGISTRY, resident.area)
     if tag_type.sensitive:
         if not can(acting_user, Cap.VIEW_SENSITIVE_TAGS):
             raise Forbidden()
@@ -317,7 +310,7 @@ def tag_resident(
 @transaction.atomic
 def untag_resident(*, acting_user, tag: ResidentTag, reason: str = "") -> None:
     resident = tag.resident
-    _require(acting_user, Cap.EDIT_REGISTRY, resident.area)
+    require(acting_user, Cap.EDIT_REGISTRY, resident.area)
     if tag.tag_type.sensitive and not can(acting_user, Cap.VIEW_SENSITIVE_TAGS):
         raise Forbidden()
     audit.record(
@@ -340,7 +333,7 @@ def reveal(*, acting_user, resident: Resident, field: str, reason: str) -> str:
     cap = REVEALABLE.get(field)
     if cap is None:
         raise InvalidInput(_("This field cannot be revealed."))
-    _require(acting_user, cap, resident.area)
+    require(acting_user, cap, resident.area)
     if len(reason.strip()) < 2:
         raise InvalidInput(_("Say why you need to see the full value."))
     audit.record(

@@ -4,14 +4,14 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from minqing.accounts.roles import Cap, can
+from minqing.accounts.roles import Cap
 from minqing.core import audit
 from minqing.core.concurrency import save_versioned
 from minqing.core.errors import Forbidden, InvalidInput
 from minqing.core.forms import normalise_unit
 
 from .models import Area, Building, Household, Unit
-from .selectors import area_in_scope
+from .permissions import require
 from .tree import TreeError, insert_area
 
 audit.register_labels(
@@ -60,13 +60,6 @@ def _free_code(model, base: str) -> str:
     return f"{base}-{number}"
 
 
-def _require(user, cap: str, area: Area | None = None) -> None:
-    if not can(user, cap):
-        raise Forbidden()
-    if area is not None and not area_in_scope(user, area):
-        raise Forbidden(_("This place is outside your area."))
-
-
 @transaction.atomic
 def create_area(
     *,
@@ -82,7 +75,7 @@ def create_area(
         if not acting_user.is_superuser:
             raise Forbidden()
     else:
-        _require(acting_user, Cap.MANAGE_AREAS, parent)
+        require(acting_user, Cap.MANAGE_AREAS, parent)
     try:
         code = code.strip() or _free_code(Area, parent.code if parent else "AREA")
         with transaction.atomic():
@@ -110,7 +103,7 @@ def create_area(
 
 @transaction.atomic
 def create_building(*, acting_user, area: Area, code: str, **facts) -> Building:
-    _require(acting_user, Cap.EDIT_PLACES, area)
+    require(acting_user, Cap.EDIT_PLACES, area)
     if area.kind != "grid":
         raise InvalidInput(_("A building belongs to a grid."))
     _check_property_company(acting_user, facts)
@@ -134,7 +127,7 @@ def create_building(*, acting_user, area: Area, code: str, **facts) -> Building:
 
 @transaction.atomic
 def update_building(*, acting_user, building: Building, expected_version: int, **changes) -> Building:
-    _require(acting_user, Cap.EDIT_PLACES, building.area)
+    require(acting_user, Cap.EDIT_PLACES, building.area)
     unknown = set(changes) - set(BUILDING_FIELDS)
     if unknown:
         raise InvalidInput(_("Unknown building fields: %(names)s") % {"names": ", ".join(sorted(unknown))})
@@ -168,7 +161,7 @@ def get_or_create_unit(*, building: Building, name: str) -> Unit | None:
 def create_household(
     *, acting_user, building: Building, unit_name: str, room: str, note: str = ""
 ) -> Household:
-    _require(acting_user, Cap.EDIT_REGISTRY, building.area)
+    require(acting_user, Cap.EDIT_REGISTRY, building.area)
     room = room.strip()
     if not room:
         raise InvalidInput(_("Enter the door number."))
@@ -197,7 +190,7 @@ def create_households(*, acting_user, rooms: list[tuple[Building, str, str]]) ->
     already registered, or listed twice, raises InvalidInput with `extra["index"]` naming the item.
     """
     for building in {b.pk: b for b, _unit, _room in rooms}.values():
-        _require(acting_user, Cap.EDIT_REGISTRY, building.area)
+        require(acting_user, Cap.EDIT_REGISTRY, building.area)
     units: dict[tuple[int, str], Unit | None] = {}
     households, seen = [], set()
     for index, (building, unit_name, room) in enumerate(rooms):

@@ -83,6 +83,10 @@ def area_ancestors(user, area: Area) -> list[Area]:
     return [by_id[i] for i in ids if i in by_id]
 
 
+def buildings_for(user) -> QuerySet[Building]:
+    return Building.objects.filter(scope_q(user))
+
+
 def buildings_in(user, area: Area) -> QuerySet[Building]:
     return (
         Building.objects.filter(scope_q(user), area__path__startswith=area.path)

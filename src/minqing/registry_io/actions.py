@@ -21,7 +21,7 @@ from minqing.core.errors import ApplicationError, Conflict, Forbidden, InvalidIn
 from minqing.people.actions import create_residents
 from minqing.places.actions import create_building, create_households
 from minqing.places.models import Area, AreaKind, Building, Household
-from minqing.places.selectors import area_in_scope
+from minqing.places.permissions import require
 
 from . import exporting, selectors
 from .columns import BY_KEY, REQUIRED, guess_mapping
@@ -31,10 +31,7 @@ from .validation import Plan, PlannedRow, plan_import, planned_building_code
 
 
 def _require_import(user, area: Area) -> None:
-    if not can(user, Cap.IMPORT_REGISTRY):
-        raise Forbidden()
-    if not area_in_scope(user, area):
-        raise Forbidden(_("This place is outside your area."))
+    require(user, Cap.IMPORT_REGISTRY, area)
     if area.kind not in selectors.IMPORT_AREA_KINDS:
         raise InvalidInput(_("Import into a grid, or into a community whose ledger has a 网格 column."))
 
@@ -361,10 +358,7 @@ def export_residents(
 ) -> ExportFile:
     """The residents of the user's area as a ledger file; masked unless full values are asked for with a
     reason by a role that may see them. Every export is audited, masked or not."""
-    if not can(acting_user, Cap.EXPORT_REGISTRY):
-        raise Forbidden()
-    if area is not None and not area_in_scope(acting_user, area):
-        raise Forbidden(_("This place is outside your area."))
+    require(acting_user, Cap.EXPORT_REGISTRY, area)
     if file_format not in EXPORT_FORMATS:
         raise InvalidInput(_("Choose CSV or Excel."))
     reason = reason.strip()
