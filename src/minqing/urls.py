@@ -13,5 +13,8 @@ urlpatterns = [
     path("registry/", include("minqing.registry_io.urls")),
     path("directory/", include("minqing.directory.urls")),
     path("cases/", include("minqing.cases.urls")),
+    path("notifications/", include("minqing.notifications.urls")),
+    path("diary/", include("minqing.diary.urls")),
+    path("dashboards/", include("minqing.dashboards.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -65,6 +65,9 @@ INSTALLED_APPS = [
     "minqing.registry_io",
     "minqing.directory",
     "minqing.cases",
+    "minqing.notifications",
+    "minqing.diary",
+    "minqing.dashboards",
     "minqing.demo",
 ]
 
