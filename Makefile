@@ -30,10 +30,11 @@ translations: $(VENV)/.installed src/minqing/static/vendor/.installed
 
 demo: setup
 	$(PY) manage.py demo_reset
-	MINQING_DEBUG=0 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	scripts/serve.sh $(PY) $(PORT)
 
+# The web server and, beside it, the background worker (deadline scan, 督办, message delivery).
 serve: setup
-	MINQING_DEBUG=0 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	scripts/serve.sh $(PY) $(PORT)
 
 test: setup
 	$(PY) manage.py makemigrations --check --dry-run

@@ -16,7 +16,7 @@ cp node_modules/htmx.org/dist/htmx.min.js src/minqing/static/vendor/htmx.min.js
 "$PY" manage.py collectstatic --noinput --verbosity 0
 case "$target" in
   setup) ;;
-  demo) "$PY" manage.py demo_reset && exec env MINQING_DEBUG=0 "$PY" manage.py runserver "127.0.0.1:${PORT:-8000}" ;;
+  demo) "$PY" manage.py demo_reset && exec scripts/serve.sh "$PY" "${PORT:-8000}" ;;
   test) "$PY" manage.py makemigrations --check --dry-run && exec "$PY" -m pytest ;;
   *) echo "usage: scripts/make.sh [setup|demo|test]"; exit 2 ;;
 esac

@@ -36,6 +36,12 @@ class Cap(models.TextChoices):
     VIEW_ORGANISATIONS = "view_organisations", _("See organisations and their contacts")
     MANAGE_ORGANISATIONS = "manage_organisations", _("Add and edit organisations, contacts and merchants")
     VIEW_AUDIT = "view_audit", _("Read the audit trail of their area")
+    SUPERVISE_CASES = (
+        "supervise_cases",
+        _("Merge cases, grant or refuse more time, see supervision and dashboards"),
+    )
+    MANAGE_DIRECTORY = "manage_directory", _("Edit the responsibility directory of their area")
+    MANAGE_CATEGORIES = "manage_categories", _("Edit concern categories and their time limits")
 
 
 _STAFF_BASE = {Cap.VIEW_REGISTRY, Cap.EDIT_REGISTRY, Cap.UNMASK_PHONE, Cap.VIEW_ORGANISATIONS}
@@ -50,6 +56,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.UNMASK_ID,
             Cap.IMPORT_REGISTRY,
             Cap.EXPORT_REGISTRY,
+            Cap.SUPERVISE_CASES,
         }
     ),
     Role.COMMUNITY_ADMIN: frozenset(
@@ -64,6 +71,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.EXPORT_REGISTRY,
             Cap.MANAGE_ORGANISATIONS,
             Cap.VIEW_AUDIT,
+            Cap.SUPERVISE_CASES,
+            Cap.MANAGE_DIRECTORY,
         }
     ),
     Role.STREET_OFFICER: frozenset(
@@ -79,6 +88,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.VIEW_ORGANISATIONS,
             Cap.MANAGE_ORGANISATIONS,
             Cap.VIEW_AUDIT,
+            Cap.SUPERVISE_CASES,
+            Cap.MANAGE_DIRECTORY,
+            Cap.MANAGE_CATEGORIES,
         }
     ),
     Role.ORG_HANDLER: frozenset({Cap.VIEW_ORGANISATIONS}),

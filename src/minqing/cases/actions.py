@@ -15,13 +15,21 @@ from minqing.core.identity import validate_phone
 from minqing.places.models import Area, Building, Household
 from minqing.places.permissions import require
 
-from .models import Case, Reporter, Status
+from . import deadlines, notices
+from .models import Case, Extension, Feedback, Photo, Rating, Reporter, Status
 from .workflow import TRANSITIONS, acts_as
 
 audit.register_labels(
     {
         "cases.case.register": gettext_lazy("Registered"),
         "cases.case.me_too": gettext_lazy("Another resident raised it too"),
+        "cases.case.photos": gettext_lazy("Photos added"),
+        "cases.case.merged_into": gettext_lazy("Merged into another case"),
+        "cases.case.merged_from": gettext_lazy("Another case merged into this one"),
+        "cases.case.extension_requested": gettext_lazy("More time requested"),
+        "cases.case.extension_granted": gettext_lazy("More time granted"),
+        "cases.case.extension_refused": gettext_lazy("More time refused"),
+        "cases.case.feedback": gettext_lazy("Call-back recorded"),
         **{f"cases.case.{t.name}": t.label for t in TRANSITIONS.values()},
     }
 )
@@ -41,6 +49,7 @@ def _reporter(
     phone: str = "",
     confidential: bool = False,
     wants_news: bool = True,
+    share_phone: bool = False,
 ) -> Reporter | None:
     if resident is None and not name.strip() and not phone.strip():
         return None
@@ -51,6 +60,7 @@ def _reporter(
         phone=validate_phone(phone) if phone.strip() else "",
         confidential=confidential,
         wants_news=wants_news,
+        share_phone=share_phone,
     )
 
 
@@ -67,6 +77,8 @@ def register_case(
     reporter_phone: str = "",
     confidential: bool = False,
     wants_news: bool = True,
+    share_phone: bool = False,
+    photos=(),
     **fields,
 ) -> Case:
     """登记: a concern heard on the stairs, at the door or on the phone, linked to the place it is about."""
@@ -79,6 +91,7 @@ def register_case(
     _require_staff(acting_user, area)
     if not description.strip():
         raise InvalidInput(_("Write down what was raised."))
+    photos = [check_photo(photo) for photo in photos]
     case = Case.objects.create(
         reference=f"tmp{uuid.uuid4().hex[:16]}",  # replaced below, once the id is known
         description=description.strip(),
@@ -97,7 +110,10 @@ def register_case(
         phone=reporter_phone,
         confidential=confidential,
         wants_news=wants_news,
+        share_phone=share_phone,
     )
+    for photo in photos:
+        _save_photo(case, photo, Photo.Kind.REPORT, acting_user)
     audit.record(
         actor=acting_user,
         action="cases.case.register",
@@ -118,13 +134,20 @@ def add_reporter(
     phone: str = "",
     confidential: bool = False,
     wants_news: bool = True,
+    share_phone: bool = False,
 ) -> Reporter:
     """ "Me too": one more resident raised the same concern; the case keeps all of them."""
     _require_staff(acting_user, case.area)
     if resident is not None and case.reporters.filter(resident=resident).exists():
         raise InvalidInput(_("This resident is already a reporter of this case."))
     reporter = _reporter(
-        case, resident=resident, name=name, phone=phone, confidential=confidential, wants_news=wants_news
+        case,
+        resident=resident,
+        name=name,
+        phone=phone,
+        confidential=confidential,
+        wants_news=wants_news,
+        share_phone=share_phone,
     )
     if reporter is None:
         raise InvalidInput(_("Name the resident, or give a name or phone number."))
@@ -132,16 +155,28 @@ def add_reporter(
     return reporter
 
 
+PHOTO_KINDS = {"answer": Photo.Kind.ANSWER, "resolve_on_spot": Photo.Kind.ANSWER, "verify": Photo.Kind.CHECK}
+
+
 @transaction.atomic
 def transition(
-    *, acting_user, case: Case, name: str, expected_version: int, note: str = "", organisation=None
+    *,
+    acting_user,
+    case: Case,
+    name: str,
+    expected_version: int,
+    note: str = "",
+    organisation=None,
+    photos=(),
+    now=None,
 ) -> Case:
     """Take the named transition, or change nothing and say why. Two people acting at once: the row lock
     and the version make one win; the other is told the case has moved on."""
     step = TRANSITIONS.get(name)
     if step is None:
         raise InvalidInput(_("Unknown step."))
-    case = Case.objects.select_for_update().select_related("area").get(pk=case.pk)
+    now = now or timezone.now()
+    case = Case.objects.select_for_update().select_related("area", "category").get(pk=case.pk)
     if case.version != expected_version:
         raise Conflict(
             _(
@@ -158,24 +193,35 @@ def transition(
         )
     if step.needs_note and not note.strip():
         raise InvalidInput(_("Write a note for this step."))
-    from_status = case.status
+    photos = [check_photo(photo) for photo in photos]
+    if photos and name not in PHOTO_KINDS:
+        raise InvalidInput(_("Photos can be added when reporting back, resolving or verifying."))
+    from_status, previous_organisation = case.status, case.organisation
     changes = {"status": [from_status, step.target]}
     if step.needs_organisation:
         if organisation is None:
             raise InvalidInput(_("Choose who handles it."))
+        if name == "reassign" and organisation.pk == case.organisation_id:
+            raise InvalidInput(_("Choose another handler than the current one."))
         case.organisation = organisation
-        changes["organisation"] = [None, str(organisation)]
+        changes["organisation"] = [str(previous_organisation or "") or None, str(organisation)]
+    _move_clock(case, name, now)
     if name == "refer":
-        case.follow_up_on = workcal.add_working_days(timezone.localdate(), 1)
+        case.follow_up_on = workcal.add_working_days(timezone.localdate(now), 1)
+    if name == "return":
+        case.organisation = None
+        changes["organisation"] = [str(previous_organisation), None]
     if name == "verify":
         case.verified_by = acting_user
     if step.target == Status.CLOSED:
-        case.closed_at = timezone.now()
+        case.closed_at = now
     if name == "reopen":
-        case.closed_at, case.verified_by = None, None
+        case.closed_at, case.verified_by, case.rating = None, None, ""
     case.status = step.target
     case.version += 1
     case.save()
+    for photo in photos:
+        _save_photo(case, photo, PHOTO_KINDS[name], acting_user)
     audit.record(
         actor=acting_user,
         action=f"cases.case.{name}",
@@ -184,7 +230,40 @@ def transition(
         changes=changes,
         reason=note.strip(),
     )
+    _tell(case, name, note.strip(), previous_organisation)
     return case
+
+
+def _move_clock(case: Case, name: str, now) -> None:
+    """Start, restart or stop the time limit of the step the case moves to (cases/deadlines.py)."""
+    if name in ("dispatch", "reassign"):
+        case.dispatched_at, case.accepted_at, case.answered_at = now, None, None
+        deadlines.start_clock(case, "accept", now)
+    elif name == "accept":
+        case.accepted_at = now
+        deadlines.start_clock(case, "finish", now)
+    elif name == "answer":
+        case.answered_at = now
+        deadlines.start_clock(case, "verify", now)
+    elif name == "send_back":
+        # Back to work against the original limit; if that has passed, one more working day.
+        due = case.finish_due_at
+        if due is None or due <= now:
+            due = workcal.add_working_hours(now, workcal.workday_hours())
+        deadlines.start_clock(case, "finish", now, due_at=due)
+    else:
+        deadlines.stop_clock(case)
+
+
+def _tell(case: Case, name: str, note: str, previous_organisation) -> None:
+    if name in ("dispatch", "reassign"):
+        notices.dispatched(case)
+    elif name == "answer":
+        notices.answered(case, note)
+    elif name in ("close", "resolve_on_spot", "close_referral"):
+        notices.closed(case, note)
+    elif name == "return":
+        notices.returned(case, previous_organisation, note)
 
 
 @transaction.atomic
@@ -209,3 +288,230 @@ def register_referral(
         expected_version=case.version,
         note=_("Told them to contact %(org)s%(phone)s.") % {"org": organisation.name, "phone": phone},
     )
+
+
+# Photos: JPEG, PNG or WebP (what phones send), recognised by their first bytes, not by the name.
+PHOTO_MAX_BYTES = 8 * 1024 * 1024
+PHOTO_SIGNATURES = (
+    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
+)
+
+
+def check_photo(upload):
+    """The upload, with `photo_type` and `photo_ext` set; or InvalidInput saying what is wrong."""
+    if upload.size > PHOTO_MAX_BYTES:
+        raise InvalidInput(
+            _("The photo %(name)s is larger than %(mb)d MB.")
+            % {"name": upload.name, "mb": PHOTO_MAX_BYTES // (1024 * 1024)}
+        )
+    upload.seek(0)
+    head = upload.read(12)
+    upload.seek(0)
+    for signature, content_type, ext in PHOTO_SIGNATURES:
+        if head.startswith(signature):
+            upload.photo_type, upload.photo_ext = content_type, ext
+            return upload
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        upload.photo_type, upload.photo_ext = "image/webp", "webp"
+        return upload
+    raise InvalidInput(_("%(name)s is not a photo (JPEG, PNG or WebP).") % {"name": upload.name})
+
+
+def _save_photo(case: Case, upload, kind: str, user) -> Photo:
+    photo = Photo(case=case, kind=kind, content_type=upload.photo_type, size=upload.size, uploaded_by=user)
+    photo.file.save(f"{uuid.uuid4().hex}.{upload.photo_ext}", upload, save=False)
+    photo.save()
+    return photo
+
+
+@transaction.atomic
+def add_photos(*, acting_user, case: Case, photos, kind: str = Photo.Kind.REPORT) -> list[Photo]:
+    """Photos of the problem, added by the staff who recorded it (or later, on a visit)."""
+    _require_staff(acting_user, case.area)
+    checked = [check_photo(photo) for photo in photos]
+    if not checked:
+        raise InvalidInput(_("Choose a photo."))
+    saved = [_save_photo(case, photo, kind, acting_user) for photo in checked]
+    audit.record(
+        actor=acting_user,
+        action="cases.case.photos",
+        target=case,
+        area_path=case.area.path,
+        changes={"photos": [None, len(saved)]},
+    )
+    return saved
+
+
+@transaction.atomic
+def merge_cases(*, acting_user, keep: Case, duplicate: Case, note: str = "") -> Case:
+    """Two cases found to be the same concern: the duplicate closes into the kept one, which takes over
+    all its reporters (a resident who reported both stays one reporter)."""
+    keep, duplicate = (
+        Case.objects.select_for_update().select_related("area").get(pk=pk) for pk in (keep.pk, duplicate.pk)
+    )
+    for case in (keep, duplicate):
+        require(acting_user, Cap.SUPERVISE_CASES, case.area)
+    if keep.pk == duplicate.pk:
+        raise InvalidInput(_("A case cannot be merged into itself."))
+    if duplicate.status == Status.CLOSED or keep.status == Status.CLOSED:
+        raise InvalidInput(_("Only open cases can be merged; reopen a closed one first."))
+    known = set(keep.reporters.exclude(resident=None).values_list("resident_id", flat=True))
+    moved = 0
+    for reporter in duplicate.reporters.all():
+        if reporter.resident_id in known:
+            continue
+        reporter.case = keep
+        reporter.save(update_fields=["case"])
+        moved += 1
+    duplicate.status, duplicate.merged_into, duplicate.closed_at = Status.CLOSED, keep, timezone.now()
+    deadlines.stop_clock(duplicate)
+    duplicate.version += 1
+    duplicate.save()
+    keep.version += 1
+    keep.save(update_fields=["version", "updated_at"])
+    audit.record(
+        actor=acting_user,
+        action="cases.case.merged_into",
+        target=duplicate,
+        area_path=duplicate.area.path,
+        changes={"status": [None, Status.CLOSED], "merged_into": [None, keep.reference]},
+        reason=note.strip(),
+    )
+    audit.record(
+        actor=acting_user,
+        action="cases.case.merged_from",
+        target=keep,
+        area_path=keep.area.path,
+        changes={"merged_from": [None, duplicate.reference], "reporters": [None, moved]},
+        reason=note.strip(),
+    )
+    return keep
+
+
+@transaction.atomic
+def request_extension(*, acting_user, case: Case, days: int, reason: str) -> Extension:
+    """延期: the handler needs more time to finish (parts on order, a contractor to book)."""
+    case = Case.objects.select_for_update().select_related("area").get(pk=case.pk)
+    if acts_as(acting_user, case) != "handler":
+        raise Forbidden()
+    if case.status != Status.ACCEPTED:
+        raise InvalidInput(
+            _("More time can be asked for once the case is accepted and until it is answered.")
+        )
+    if not 1 <= days <= 30:
+        raise InvalidInput(_("Ask for 1 to 30 working days."))
+    if not reason.strip():
+        raise InvalidInput(_("Say why more time is needed."))
+    if case.extensions.filter(state=Extension.State.PENDING).exists():
+        raise InvalidInput(_("A request for more time is already waiting for a decision."))
+    extension = Extension.objects.create(
+        case=case, requested_by=acting_user, days=days, reason=reason.strip()
+    )
+    audit.record(
+        actor=acting_user,
+        action="cases.case.extension_requested",
+        target=case,
+        area_path=case.area.path,
+        changes={"days": [None, days]},
+        reason=reason.strip(),
+    )
+    notices.extension_requested(extension)
+    return extension
+
+
+@transaction.atomic
+def decide_extension(
+    *, acting_user, extension: Extension, grant: bool, note: str = "", now=None
+) -> Extension:
+    """A supervisor grants (the finish limit moves by the days asked) or refuses (with a reason)."""
+    now = now or timezone.now()
+    extension = Extension.objects.select_for_update().get(pk=extension.pk)
+    case = Case.objects.select_for_update().select_related("area", "category").get(pk=extension.case_id)
+    require(acting_user, Cap.SUPERVISE_CASES, case.area)
+    if extension.state != Extension.State.PENDING:
+        raise Conflict(_("This request was already decided."))
+    if not grant and not note.strip():
+        raise InvalidInput(_("Say why the request is refused."))
+    extension.state = Extension.State.GRANTED if grant else Extension.State.REFUSED
+    extension.decided_by, extension.decided_at, extension.decision_note = acting_user, now, note.strip()
+    extension.save()
+    changes = {"extension": [None, extension.state]}
+    if grant and case.status == Status.ACCEPTED:
+        base = case.finish_due_at or now  # the limit moves by the days granted
+        due = workcal.add_working_hours(base, extension.days * workcal.workday_hours())
+        changes["due_at"] = [_iso(case.due_at), _iso(due)]
+        deadlines.start_clock(case, "finish", now, due_at=due)
+        case.version += 1
+        case.save()
+    audit.record(
+        actor=acting_user,
+        action=f"cases.case.extension_{extension.state}",
+        target=case,
+        area_path=case.area.path,
+        changes=changes,
+        reason=note.strip(),
+    )
+    extension.case = case
+    notices.extension_decided(extension)
+    return extension
+
+
+def _iso(moment) -> str | None:
+    return timezone.localtime(moment).isoformat(timespec="minutes") if moment else None
+
+
+@transaction.atomic
+def record_feedback(
+    *,
+    acting_user,
+    case: Case,
+    reporter: Reporter | None,
+    contacted: bool,
+    solved: bool | None = None,
+    rating: str = "",
+    note: str = "",
+) -> Feedback:
+    """回访: the reporter was called back after closing. Not satisfied reopens the case with their words."""
+    case = Case.objects.select_for_update().select_related("area").get(pk=case.pk)
+    _require_staff(acting_user, case.area)
+    if case.status != Status.CLOSED or case.merged_into_id:
+        raise InvalidInput(_("Call-backs are recorded once a case is closed."))
+    if reporter is not None and reporter.case_id != case.pk:
+        raise InvalidInput(_("This person is not a reporter of this case."))
+    if contacted and rating not in Rating.values:
+        raise InvalidInput(_("Say how satisfied they are."))
+    if not contacted:
+        solved, rating = None, ""
+    if rating == Rating.UNSATISFIED and not note.strip():
+        raise InvalidInput(_("Write what they are not satisfied with: the case reopens with it."))
+    feedback = Feedback.objects.create(
+        case=case,
+        reporter=reporter,
+        contacted=contacted,
+        solved=solved,
+        rating=rating,
+        note=note.strip(),
+        recorded_by=acting_user,
+    )
+    audit.record(
+        actor=acting_user,
+        action="cases.case.feedback",
+        target=case,
+        area_path=case.area.path,
+        changes={"rating": [case.rating or None, rating or None]} if rating else {},
+        reason=note.strip(),
+    )
+    if rating:
+        case.rating = rating
+        case.version += 1
+        case.save(update_fields=["rating", "version", "updated_at"])
+    if rating == Rating.UNSATISFIED:
+        transition(
+            acting_user=acting_user,
+            case=case,
+            name="reopen",
+            expected_version=case.version,
+            note=_("Not satisfied: %(why)s") % {"why": note.strip()},
+        )
+    return feedback

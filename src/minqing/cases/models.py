@@ -44,6 +44,20 @@ class Channel(models.TextChoices):
     OPEN311 = "open311", _("Open311")
 
 
+class Escalation(models.IntegerChoices):
+    """督办: yellow when a time limit has passed, red when it has passed twice over."""
+
+    NONE = 0, _("None")
+    YELLOW = 1, _("Yellow: overdue")
+    RED = 2, _("Red: long overdue")
+
+
+class Rating(models.TextChoices):
+    SATISFIED = "satisfied", _("Satisfied")
+    BASICALLY = "basically", _("Basically satisfied")
+    UNSATISFIED = "unsatisfied", _("Not satisfied")
+
+
 class Case(VersionedModel):
     reference = models.CharField(_("reference"), max_length=20, unique=True)
     description = models.TextField(_("what was raised"))
@@ -109,12 +123,50 @@ class Case(VersionedModel):
         related_name="+",
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_cases",
+    )
+    # The clock (cases/deadlines.py): when each step happened and by when it had to.
+    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    accept_due_at = models.DateTimeField(_("accept by"), null=True, blank=True)
+    finish_due_at = models.DateTimeField(_("finish by"), null=True, blank=True)
+    verify_due_at = models.DateTimeField(_("verify by"), null=True, blank=True)
+    # The running clock, for the background scan: the current step's deadline, when to warn, when to go red.
+    due_at = models.DateTimeField(_("due"), null=True, blank=True, db_index=True)
+    warn_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    red_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    warned = models.BooleanField(default=False)
+    escalation = models.PositiveSmallIntegerField(
+        _("supervision"), choices=Escalation.choices, default=Escalation.NONE
+    )
+    overdue = models.BooleanField(_("was overdue"), default=False)
+    rating = models.CharField(_("satisfaction"), max_length=20, choices=Rating.choices, blank=True)
 
     class Meta:
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["area", "status"]), models.Index(fields=["organisation", "status"])]
+        indexes = [
+            models.Index(fields=["area", "status"]),
+            models.Index(fields=["organisation", "status"]),
+            models.Index(fields=["area", "created_at"]),
+        ]
+
+    @property
+    def stage(self) -> str:
+        """Which clock runs now: accept, finish or verify ("" when none)."""
+        return {
+            Status.DISPATCHED: "accept",
+            Status.ACCEPTED: "finish",
+            Status.ANSWERED: "verify",
+        }.get(self.status, "")
 
     def __str__(self):
         return self.reference
@@ -136,6 +188,7 @@ class Reporter(models.Model):
     phone = EncryptedTextField(_("phone"), blank=True, default="")
     confidential = models.BooleanField(_("keep my name confidential"), default=False)
     wants_news = models.BooleanField(_("tell me the outcome"), default=True)
+    share_phone = models.BooleanField(_("the handler may see my full phone number"), default=False)
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -151,3 +204,88 @@ class Reporter(models.Model):
 
     def __str__(self):
         return self.name or (self.resident.name if self.resident_id else "—")
+
+
+class Extension(models.Model):
+    """延期: a handler asks for more time to finish; a supervisor grants or refuses."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for a decision")
+        GRANTED = "granted", _("Granted")
+        REFUSED = "refused", _("Refused")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extensions")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    days = models.PositiveSmallIntegerField(_("extra working days"))
+    reason = models.TextField(_("reason"))
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=models.Q(state="pending"), name="one_pending_extension_per_case"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.case_id}: +{self.days}"
+
+
+class Photo(models.Model):
+    """A photo of the problem, of the work done, or of the on-site check. Served only through the case's
+    permissions (cases/views.py), never as a public static file."""
+
+    class Kind(models.TextChoices):
+        REPORT = "report", _("The problem")
+        ANSWER = "answer", _("The work done")
+        CHECK = "check", _("On-site check")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="photos")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.REPORT)
+    file = models.FileField(upload_to="cases/%Y/%m/")
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.file.name
+
+
+class Feedback(models.Model):
+    """回访: after closing, someone calls the reporter back (or the reporter answers in the portal)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="feedback")
+    reporter = models.ForeignKey(
+        Reporter, null=True, blank=True, on_delete=models.SET_NULL, related_name="feedback"
+    )
+    contacted = models.BooleanField(_("reached the reporter"), default=True)
+    solved = models.BooleanField(_("solved"), null=True)
+    rating = models.CharField(_("satisfaction"), max_length=20, choices=Rating.choices, blank=True)
+    note = models.TextField(_("what they said"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("call-back")
+        verbose_name_plural = _("call-backs")
+        ordering = ["recorded_at", "id"]
+
+    def __str__(self):
+        return f"{self.case_id}: {self.rating or '-'}"

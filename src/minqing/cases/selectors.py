@@ -1,13 +1,14 @@
 """Reads of cases: staff see their areas' cases, a handler those dispatched to their organisation."""
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from minqing.accounts.roles import STAFF_ROLES, Role
+from minqing.accounts.roles import STAFF_ROLES, Cap, Role, can
 from minqing.core import audit
 from minqing.core.errors import NotFound
-from minqing.places.selectors import scope_q
+from minqing.core.identity import mask_phone
+from minqing.places.selectors import buildings_for, scope_q
 
-from .models import Case, Status
+from .models import OPEN_STATUSES, Case, Escalation, Extension, Feedback, Reporter, Status
 
 
 def cases_for(user) -> QuerySet[Case]:
@@ -23,13 +24,97 @@ def cases_for(user) -> QuerySet[Case]:
     return Case.objects.none()
 
 
-def case_list(user, *, status: str | None = None) -> QuerySet[Case]:
+LIST_FILTERS = {
+    "overdue": Q(status__in=OPEN_STATUSES, escalation__gt=Escalation.NONE),
+    "due_soon": Q(status__in=OPEN_STATUSES, warned=True, escalation=Escalation.NONE),
+    "open": Q(status__in=OPEN_STATUSES),
+}
+
+
+def case_list(user, *, status: str | None = None, clock: str | None = None) -> QuerySet[Case]:
     qs = cases_for(user).select_related(
         "area", "building", "household", "household__building", "household__unit", "category", "organisation"
     )
     if status:
         qs = qs.filter(status=status)
+    if clock in LIST_FILTERS:
+        qs = qs.filter(LIST_FILTERS[clock])
     return qs.order_by("-created_at", "-id")
+
+
+def recent_buildings(user, *, limit: int = 4):
+    """The buildings this user recorded concerns about lately: one tap to pick "Building 3" again."""
+    ids = []
+    for building_id in (
+        Case.objects.filter(registered_by=user, building__isnull=False)
+        .order_by("-created_at")
+        .values_list("building_id", flat=True)[:50]
+    ):
+        if building_id not in ids:
+            ids.append(building_id)
+    by_id = buildings_for(user).filter(pk__in=ids[:limit]).in_bulk()
+    return [by_id[pk] for pk in ids[:limit] if pk in by_id]
+
+
+def find_by_reference(user, reference: str) -> Case | None:
+    return cases_for(user).filter(reference=reference.strip().upper()).select_related("area").first()
+
+
+def reporters_for_handler(case: Case) -> list[dict]:
+    """What an organisation handler (often a private company) may know of the reporters: a name unless they
+    asked for confidentiality, a masked phone unless they agreed to share it; never an ID number."""
+    out = []
+    for reporter in case.reporters.select_related("resident"):
+        phone = reporter.phone or (reporter.resident.phone if reporter.resident_id else "")
+        out.append(
+            {
+                "name": None if reporter.confidential else str(reporter),
+                "phone": phone if reporter.share_phone else mask_phone(phone) if phone else "",
+            }
+        )
+    return out
+
+
+def pending_extensions(user, *, limit: int = 20) -> list[Extension]:
+    """Requests for more time waiting for this supervisor's decision."""
+    if not can(user, Cap.SUPERVISE_CASES):
+        return []
+    return list(
+        Extension.objects.filter(state=Extension.State.PENDING, case__in=cases_for(user).values("pk"))
+        .select_related("case", "case__organisation", "requested_by")
+        .order_by("created_at")[:limit]
+    )
+
+
+def callbacks_due(user, *, limit: int = 20) -> list[Case]:
+    """Closed cases whose reporters asked to hear back and nobody has called back yet (回访)."""
+    return list(
+        cases_for(user)
+        .filter(status=Status.CLOSED, merged_into__isnull=True)
+        .filter(Exists(Reporter.objects.filter(case=OuterRef("pk"), wants_news=True)))
+        .exclude(Exists(Feedback.objects.filter(case=OuterRef("pk"))))
+        .select_related("area")
+        .order_by("closed_at", "id")[:limit]
+    )
+
+
+def handler_queue(user, *, limit: int = 30) -> list[Case]:
+    """An organisation's work: cases to accept and cases in hand, the nearest time limit first."""
+    return list(
+        cases_for(user)
+        .filter(status__in=[Status.DISPATCHED, Status.ACCEPTED])
+        .select_related("area", "building", "category")
+        .order_by("due_at", "id")[:limit]
+    )
+
+
+def overdue_cases(user, *, limit: int = 20) -> list[Case]:
+    return list(
+        cases_for(user)
+        .filter(LIST_FILTERS["overdue"])
+        .select_related("area", "organisation")
+        .order_by("-escalation", "due_at")[:limit]
+    )
 
 
 def similar_open_cases(user, *, building, description: str, limit: int = 3) -> list[Case]:

@@ -3,7 +3,8 @@
     登记 registered ─dispatch→ dispatched ─accept→ accepted ─answer→ answered ─verify→ verified ─close→ closed
         │  └─resolve_on_spot (就地办结)──────────────────────────────────────────────────────────→ closed
         └─refer (告知该找谁, follow up) → referred ─close_referral→ closed
-    return (退回): dispatched/accepted → registered · send_back (核查不通过): answered → accepted
+    return (退回): dispatched/accepted → registered · reassign (改派): dispatched/accepted → dispatched
+    send_back (核查不通过): answered → accepted
     reopen (不满意重办): closed → registered
 
 Nothing outside cases/actions.py sets `Case.status`; it goes through `transition()` there.
@@ -41,6 +42,15 @@ TRANSITIONS: dict[str, Transition] = {
             Status.DISPATCHED,
             STAFF,
             _("Dispatch"),
+            needs_organisation=True,
+        ),
+        Transition(
+            "reassign",
+            frozenset({Status.DISPATCHED, Status.ACCEPTED}),
+            Status.DISPATCHED,
+            STAFF,
+            _("Reassign to another handler"),
+            needs_note=True,
             needs_organisation=True,
         ),
         Transition(

@@ -3,7 +3,13 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from minqing.accounts.roles import Cap, Role, can
-from minqing.cases.selectors import follow_ups_due
+from minqing.cases.selectors import (
+    callbacks_due,
+    follow_ups_due,
+    handler_queue,
+    overdue_cases,
+    pending_extensions,
+)
 from minqing.core.errors import Forbidden
 from minqing.core.htmx import is_htmx
 from minqing.organisations.selectors import merchants_for, organisations_for
@@ -23,10 +29,13 @@ def home(request):
             building_count=buildings_for(user).count(),
             merchant_count=merchants_for(user).count(),
             follow_ups=follow_ups_due(user),
+            overdue=overdue_cases(user, limit=10),
+            extensions=pending_extensions(user),
+            callbacks=callbacks_due(user, limit=10),
         )
         template = "core/home_staff.html"
     elif user.role == Role.ORG_HANDLER:
-        context.update(organisation=organisations_for(user).first())
+        context.update(organisation=organisations_for(user).first(), queue=handler_queue(user))
         template = "core/home_handler.html"
     else:
         resident = user.resident

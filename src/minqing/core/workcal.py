@@ -52,6 +52,11 @@ def _calendar_from(day: datetime.date) -> WorkCalendar:
     return WorkCalendar.load(day - datetime.timedelta(days=7), day + HORIZON)
 
 
+def workday_hours() -> float:
+    """The length of a working day in hours (7.5 with the default 08:30–12:00, 13:30–17:30)."""
+    return sum(_seconds(span.end) - _seconds(span.start) for span in working_spans()) / 3600
+
+
 def is_workday(day: datetime.date) -> bool:
     return WorkCalendar.load(day, day).is_workday(day)
 

@@ -1,6 +1,7 @@
 """The responsibility directory (职责清单, 啥事儿该找谁): concern categories, and which organisation handles
 each category in each place. Cities differ, so both are data that admins edit."""
 
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +26,18 @@ class Category(models.Model):
     emergency = models.BooleanField(_("may be an emergency"), default=False)
     dispute = models.BooleanField(_("usually a dispute between residents"), default=False)
     active = models.BooleanField(_("in use"), default=True)
+    # Time limits, in working time on the calendar of core.workcal (urgent cases: see cases/deadlines.py).
+    accept_hours = models.PositiveSmallIntegerField(
+        _("accept within (working hours)"), default=4, validators=[MinValueValidator(1)]
+    )
+    finish_days = models.PositiveSmallIntegerField(
+        _("finish within (working days)"), default=5, validators=[MinValueValidator(1)]
+    )
+    verify_days = models.PositiveSmallIntegerField(
+        _("verify within (working days)"), default=2, validators=[MinValueValidator(1)]
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("concern category")

@@ -24,6 +24,14 @@ def categories() -> QuerySet[Category]:
     return Category.objects.filter(active=True)
 
 
+def categories_by_domain() -> list[tuple[str, list[Category]]]:
+    """Every category, active or not, grouped by domain: the two levels of the tree."""
+    groups: dict[str, list[Category]] = {}
+    for category in Category.objects.order_by("domain", "code"):
+        groups.setdefault(category.domain, []).append(category)
+    return list(groups.items())
+
+
 def match_categories(question: str, *, limit: int = 5) -> list[Category]:
     """Categories whose name shares the most two-character words with the question, best first."""
     scored = []

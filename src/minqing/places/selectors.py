@@ -107,6 +107,10 @@ def get_building(user, pk) -> Building:
     return building
 
 
+def households_for(user) -> QuerySet[Household]:
+    return Household.objects.filter(scope_q(user))
+
+
 def households_of(building: Building) -> QuerySet[Household]:
     """Households of a building the caller already obtained through get_building (so already in scope)."""
     return (

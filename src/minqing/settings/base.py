@@ -20,6 +20,9 @@ DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'minqing.sq
 ALLOWED_HOSTS = [h for h in os.environ.get("MINQING_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 REDIS_URL = os.environ.get("REDIS_URL", "")
 EMAIL_URL_HOST = os.environ.get("MINQING_EMAIL_HOST", "")
+# SMS/WeChat gateway for notifications (signed JSON POST); without a URL, SMS wait in the outbox.
+MINQING_SMS_WEBHOOK_URL = os.environ.get("MINQING_SMS_WEBHOOK_URL", "")
+MINQING_SMS_WEBHOOK_SECRET = os.environ.get("MINQING_SMS_WEBHOOK_SECRET", "")
 TIME_ZONE = os.environ.get("MINQING_TIME_ZONE", "Asia/Shanghai")
 DEMO_PASSWORD = os.environ.get("MINQING_DEMO_PASSWORD", "")  # demo_reset / seed_demo only
 DEMO_PORT = os.environ.get("PORT", "8000")  # where `make demo` serves, for the printed address
@@ -102,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "minqing.core.context_processors.minqing",
+                "minqing.notifications.context_processors.unread",
             ],
             "builtins": ["template_partials.templatetags.partials", "minqing.core.templatetags.minqing"],
         },

@@ -134,7 +134,9 @@ def test_case_list_runs_a_constant_number_of_queries(world, client):
     assert count() == before
 
 
-def test_handlers_do_not_see_who_raised_it(world, client):
+def test_handlers_see_only_what_they_need_of_the_reporters(world, client):
+    """A private company gets a name unless it is confidential, a masked phone unless the reporter agreed
+    to share it, and never an ID number."""
     from minqing.cases import actions
 
     case = actions.register_case(
@@ -143,11 +145,18 @@ def test_handlers_do_not_see_who_raised_it(world, client):
         building=world.building1,
         resident=world.resident1,
     )
+    actions.add_reporter(
+        acting_user=world.grid_worker, case=case, name="赵先生", phone="13912341234", confidential=True
+    )
+    actions.add_reporter(
+        acting_user=world.grid_worker, case=case, name="钱女士", phone="13712345555", share_phone=True
+    )
+    case.refresh_from_db()
     actions.transition(
         acting_user=world.grid_worker,
         case=case,
         name="dispatch",
-        expected_version=1,
+        expected_version=case.version,
         organisation=world.property,
     )
     from tests.factories import user
@@ -156,7 +165,14 @@ def test_handlers_do_not_see_who_raised_it(world, client):
     client.force_login(handler)
     body = client.get(f"/cases/{case.pk}/").content.decode()
     assert "下水道返水" in body
-    assert "王秀兰" not in body
+    assert world.resident1.name in body
+    assert world.resident1.phone not in body
+    assert world.resident1.phone[:3] + "****" + world.resident1.phone[-4:] in body
+    assert world.resident1.id_number not in body
+    assert "赵先生" not in body
+    assert "13912341234" not in body
+    assert "钱女士" in body
+    assert "13712345555" in body
 
 
 def test_a_neighbour_raising_the_same_thing_is_offered_me_too(world, client):
