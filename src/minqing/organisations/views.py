@@ -10,6 +10,7 @@ from minqing.accounts.roles import Cap, can
 from minqing.core.errors import ApplicationError, Conflict, Forbidden
 from minqing.core.forms import apply_error
 from minqing.core.reveal import reveal_response
+from minqing.diary import selectors as diary_selectors
 from minqing.places import selectors as place_selectors
 from minqing.places.models import AreaKind
 
@@ -127,7 +128,15 @@ def merchant_list(request):
 def merchant_detail(request, pk):
     merchant = selectors.get_merchant(request.user, pk)
     can_reveal = can(request.user, Cap.UNMASK_PHONE) and bool(merchant.contact_phone)
-    return render(request, "organisations/merchant.html", {"merchant": merchant, "can_reveal": can_reveal})
+    return render(
+        request,
+        "organisations/merchant.html",
+        {
+            "merchant": merchant,
+            "can_reveal": can_reveal,
+            **diary_selectors.notes_context(request.user, merchant=merchant),
+        },
+    )
 
 
 @require_POST

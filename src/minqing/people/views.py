@@ -10,6 +10,7 @@ from minqing.core import audit
 from minqing.core.errors import ApplicationError, Conflict, Forbidden, NotFound
 from minqing.core.forms import apply_error, keep_after_conflict, today
 from minqing.core.reveal import reveal_response
+from minqing.diary import selectors as diary_selectors
 from minqing.places import selectors as place_selectors
 
 from . import actions, selectors
@@ -34,6 +35,7 @@ def resident_detail(request, pk):
             "history": audit.events_for(resident)[:20],
             "can_reveal_phone": can(request.user, Cap.UNMASK_PHONE) and resident.phone,
             "can_reveal_id": can(request.user, Cap.UNMASK_ID) and resident.id_number,
+            **diary_selectors.notes_context(request.user, resident=resident),
         },
     )
 

@@ -9,6 +9,7 @@ from minqing.accounts.roles import Cap, can
 from minqing.core import audit
 from minqing.core.errors import ApplicationError, Conflict, Forbidden
 from minqing.core.forms import apply_error, keep_after_conflict
+from minqing.diary import selectors as diary_selectors
 from minqing.organisations.selectors import property_companies_for
 from minqing.people.selectors import (
     household_members,
@@ -67,6 +68,7 @@ def building_detail(request, pk):
             "crumbs": [*selectors.area_ancestors(request.user, building.area), building.area],
             "households": selectors.households_of(building),
             "history": audit.events_for(building)[:10],
+            **diary_selectors.notes_context(request.user, building=building),
         },
     )
 
