@@ -33,9 +33,11 @@ from django.utils.translation import gettext_lazy as _
 
 from minqing.accounts.models import User
 from minqing.accounts.roles import Role
+from minqing.cases.models import Case
 from minqing.core import audit, crypto
 from minqing.core.errors import ApplicationError, InvalidInput
 from minqing.core.identity import credit_code_check_char, id_check_digit, validate_phone
+from minqing.demo.cases import CaseBuilder
 from minqing.directory.models import Category, Responsibility
 from minqing.organisations.models import Contact, Merchant, Organisation, OrganisationKind
 from minqing.people.actions import apply_identity
@@ -523,6 +525,7 @@ class _Builder:
         self.assign_building_leaders()
         self.build_tags()
         self.build_status_changes()
+        CaseBuilder(self).build()
         counts = self.counts()
         audit.record(
             actor=None,
@@ -541,6 +544,7 @@ class _Builder:
             "residents": Resident.objects.count(),
             "resident tags": ResidentTag.objects.count(),
             "status changes": StatusChange.objects.count(),
+            "cases": Case.objects.count(),
             "streets": Street.objects.count(),
             "merchants": Merchant.objects.count(),
             "organisations": Organisation.objects.count(),

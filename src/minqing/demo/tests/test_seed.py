@@ -295,10 +295,17 @@ def test_some_residents_moved_out_or_died_with_history(accounts):
     assert all(c.resident.status == ResidentStatus.ACTIVE for c in returned)
 
 
-def test_one_audit_event_for_the_whole_seed(accounts):
-    events = AuditEvent.objects.all()
+def test_one_audit_event_for_the_registry_and_true_timelines_for_the_cases(accounts):
+    from minqing.cases.models import Case
+
+    events = AuditEvent.objects.exclude(action__startswith="cases.")
     assert [e.action for e in events] == ["demo.seed"]
     assert events[0].changes["residents"][1] == Resident.objects.count()
+    registered = AuditEvent.objects.filter(action="cases.case.register")
+    assert registered.count() == Case.objects.count() > 0
+    for case in Case.objects.all()[:20]:  # each timeline starts when the case was recorded
+        first = AuditEvent.objects.filter(target_id=str(case.pk), action="cases.case.register").get()
+        assert first.at == case.created_at
 
 
 class _Rollback(Exception):
