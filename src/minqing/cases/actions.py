@@ -137,7 +137,11 @@ def add_reporter(
     share_phone: bool = False,
 ) -> Reporter:
     """ "Me too": one more resident raised the same concern; the case keeps all of them."""
+    # The row lock makes two "me too" for the same resident at once queue, so the check below holds.
+    case = Case.objects.select_for_update(of=("self",)).select_related("area").get(pk=case.pk)
     _require_staff(acting_user, case.area)
+    if case.merged_into_id:
+        raise InvalidInput(MERGED)
     if resident is not None and case.reporters.filter(resident=resident).exists():
         raise InvalidInput(_("This resident is already a reporter of this case."))
     reporter = _reporter(
@@ -154,6 +158,8 @@ def add_reporter(
     audit.record(actor=acting_user, action="cases.case.me_too", target=case, area_path=case.area.path)
     return reporter
 
+
+MERGED = gettext_lazy("This case was merged into another one: act on that case.")
 
 PHOTO_KINDS = {"answer": Photo.Kind.ANSWER, "resolve_on_spot": Photo.Kind.ANSWER, "verify": Photo.Kind.CHECK}
 
@@ -176,7 +182,7 @@ def transition(
     if step is None:
         raise InvalidInput(_("Unknown step."))
     now = now or timezone.now()
-    case = Case.objects.select_for_update().select_related("area", "category").get(pk=case.pk)
+    case = Case.objects.select_for_update(of=("self",)).select_related("area", "category").get(pk=case.pk)
     if case.version != expected_version:
         raise Conflict(
             _(
@@ -186,6 +192,9 @@ def transition(
         )
     if acts_as(acting_user, case) != step.actor:
         raise Forbidden()
+    if case.merged_into_id:
+        # Its reporters moved to the kept case; reopening the duplicate would split the concern again.
+        raise InvalidInput(MERGED)
     if case.status not in step.sources:
         raise InvalidInput(
             _("This step is not possible while the case is “%(status)s”.")
@@ -348,7 +357,8 @@ def merge_cases(*, acting_user, keep: Case, duplicate: Case, note: str = "") -> 
     """Two cases found to be the same concern: the duplicate closes into the kept one, which takes over
     all its reporters (a resident who reported both stays one reporter)."""
     keep, duplicate = (
-        Case.objects.select_for_update().select_related("area").get(pk=pk) for pk in (keep.pk, duplicate.pk)
+        Case.objects.select_for_update(of=("self",)).select_related("area").get(pk=pk)
+        for pk in (keep.pk, duplicate.pk)
     )
     for case in (keep, duplicate):
         require(acting_user, Cap.SUPERVISE_CASES, case.area)
@@ -392,7 +402,7 @@ def merge_cases(*, acting_user, keep: Case, duplicate: Case, note: str = "") -> 
 @transaction.atomic
 def request_extension(*, acting_user, case: Case, days: int, reason: str) -> Extension:
     """延期: the handler needs more time to finish (parts on order, a contractor to book)."""
-    case = Case.objects.select_for_update().select_related("area").get(pk=case.pk)
+    case = Case.objects.select_for_update(of=("self",)).select_related("area").get(pk=case.pk)
     if acts_as(acting_user, case) != "handler":
         raise Forbidden()
     if case.status != Status.ACCEPTED:
@@ -427,7 +437,11 @@ def decide_extension(
     """A supervisor grants (the finish limit moves by the days asked) or refuses (with a reason)."""
     now = now or timezone.now()
     extension = Extension.objects.select_for_update().get(pk=extension.pk)
-    case = Case.objects.select_for_update().select_related("area", "category").get(pk=extension.case_id)
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("area", "category")
+        .get(pk=extension.case_id)
+    )
     require(acting_user, Cap.SUPERVISE_CASES, case.area)
     if extension.state != Extension.State.PENDING:
         raise Conflict(_("This request was already decided."))
@@ -473,7 +487,7 @@ def record_feedback(
     note: str = "",
 ) -> Feedback:
     """回访: the reporter was called back after closing. Not satisfied reopens the case with their words."""
-    case = Case.objects.select_for_update().select_related("area").get(pk=case.pk)
+    case = Case.objects.select_for_update(of=("self",)).select_related("area").get(pk=case.pk)
     _require_staff(acting_user, case.area)
     if case.status != Status.CLOSED or case.merged_into_id:
         raise InvalidInput(_("Call-backs are recorded once a case is closed."))

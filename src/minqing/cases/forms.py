@@ -153,7 +153,7 @@ class FeedbackForm(forms.Form):
         required=False,
     )
     rating = forms.ChoiceField(
-        label=_("Satisfied?"), choices=[("", "—"), *Rating.choices], required=False, widget=forms.RadioSelect
+        label=_("Satisfied?"), choices=Rating.choices, required=False, widget=forms.RadioSelect
     )
     note = forms.CharField(
         label=_("What they said"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
@@ -162,3 +162,5 @@ class FeedbackForm(forms.Form):
     def __init__(self, *args, reporters=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reporter"].queryset = reporters
+        if reporters is not None and not self.is_bound:
+            self.fields["reporter"].initial = next((r.pk for r in reporters if r.wants_news), None)

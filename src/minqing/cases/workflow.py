@@ -129,5 +129,7 @@ def acts_as(user, case: Case) -> str | None:
 
 def allowed(user, case: Case) -> list[Transition]:
     """The transitions this user may take on the case now (what the case page offers)."""
+    if case.merged_into_id:
+        return []  # closed into another case, for good
     role = acts_as(user, case)
     return [t for t in TRANSITIONS.values() if case.status in t.sources and t.actor == role]

@@ -16,6 +16,7 @@ from minqing.cases import actions, deadlines
 from minqing.cases.models import Case, Feedback
 from minqing.core.models import AuditEvent
 from minqing.directory.models import Category
+from minqing.notifications.models import Message
 from minqing.people.models import Resident
 from minqing.places.models import Building
 
@@ -63,8 +64,10 @@ class CaseBuilder:
     def at(self, moment, work):
         """Run `work` (an action) and date what it wrote to `moment`."""
         last_event = AuditEvent.objects.aggregate(m=Max("id"))["m"] or 0
+        last_message = Message.objects.aggregate(m=Max("id"))["m"] or 0
         result = work()
         AuditEvent.objects.filter(id__gt=last_event).update(at=moment)
+        Message.objects.filter(id__gt=last_message).update(created_at=moment)
         return result
 
     # -- building blocks ----------------------------------------------------------------------------
