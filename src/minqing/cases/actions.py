@@ -30,6 +30,7 @@ audit.register_labels(
         "cases.case.extension_granted": gettext_lazy("More time granted"),
         "cases.case.extension_refused": gettext_lazy("More time refused"),
         "cases.case.feedback": gettext_lazy("Call-back recorded"),
+        "cases.reporter.reveal.phone": gettext_lazy("Viewed a reporter's full phone number"),
         **{f"cases.case.{t.name}": t.label for t in TRANSITIONS.values()},
     }
 )
@@ -529,3 +530,19 @@ def record_feedback(
             note=_("Not satisfied: %(why)s") % {"why": note.strip()},
         )
     return feedback
+
+
+def reveal_reporter_phone(*, acting_user, reporter: Reporter, reason: str) -> str:
+    """The full number, to call a reporter back; who looked, when and why goes on the case's timeline."""
+    case = reporter.case
+    require(acting_user, Cap.UNMASK_PHONE, case.area)
+    if len(reason.strip()) < 2:
+        raise InvalidInput(_("Say why you need to see the full value."))
+    audit.record(
+        actor=acting_user,
+        action="cases.reporter.reveal.phone",
+        target=case,
+        area_path=case.area.path,
+        reason=reason.strip(),
+    )
+    return reporter.contact_phone

@@ -205,6 +205,11 @@ class Reporter(models.Model):
     def __str__(self):
         return self.name or (self.resident.name if self.resident_id else "—")
 
+    @property
+    def contact_phone(self) -> str:
+        """The number to call back: the one they gave, else the registry's (load `resident` with it)."""
+        return self.phone or (self.resident.phone if self.resident_id else "")
+
 
 class Extension(models.Model):
     """延期: a handler asks for more time to finish; a supervisor grants or refuses."""

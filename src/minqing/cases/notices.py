@@ -59,7 +59,7 @@ def _to_reporters(case: Case, event: str, context: dict) -> None:
         if account is not None:
             notify_user(account, event, context, about=case, area_path=case.area.path)
             continue
-        phone = reporter.phone or (reporter.resident.phone if reporter.resident_id else "")
+        phone = reporter.contact_phone
         if phone:
             notify_contact(event=event, context=context, phone=phone, about=case, area_path=case.area.path)
 

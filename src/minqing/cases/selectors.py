@@ -65,7 +65,7 @@ def reporters_for_handler(case: Case) -> list[dict]:
     asked for confidentiality, a masked phone unless they agreed to share it; never an ID number."""
     out = []
     for reporter in case.reporters.select_related("resident"):
-        phone = reporter.phone or (reporter.resident.phone if reporter.resident_id else "")
+        phone = reporter.contact_phone
         out.append(
             {
                 "name": None if reporter.confidential else str(reporter),

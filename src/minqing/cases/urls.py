@@ -15,5 +15,6 @@ urlpatterns = [
     path("<int:pk>/extension/", views.case_extension, name="extension"),
     path("<int:pk>/merge/", views.case_merge, name="merge"),
     path("<int:pk>/feedback/", views.case_feedback, name="feedback"),
+    path("<int:pk>/reporters/<int:reporter_pk>/reveal/", views.reporter_reveal, name="reporter_reveal"),
     path("extensions/<int:pk>/decide/", views.extension_decide, name="extension_decide"),
 ]

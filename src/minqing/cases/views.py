@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -11,6 +12,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from minqing.accounts.roles import STAFF_ROLES, Cap, can
 from minqing.core.errors import ApplicationError, Conflict, Forbidden, NotFound
 from minqing.core.forms import apply_error
+from minqing.core.identity import mask_phone
+from minqing.core.reveal import reveal_response
 from minqing.directory import selectors as directory
 from minqing.directory.models import Category
 from minqing.notifications.selectors import messages_about
@@ -149,7 +152,7 @@ def _detail_context(request, case, form=None, **extra):
     ]
     supervisor = role == STAFF and can(request.user, Cap.SUPERVISE_CASES)
     pending = case.extensions.filter(state=Extension.State.PENDING).select_related("requested_by").first()
-    reporters = case.reporters.select_related("resident") if role == STAFF else None
+    reporters = list(case.reporters.select_related("resident")) if role == STAFF else None
     return {
         "case": case,
         "role": role,
@@ -160,6 +163,7 @@ def _detail_context(request, case, form=None, **extra):
         "handler_reporters": selectors.reporters_for_handler(case) if role == HANDLER else None,
         "reporter_count": case.reporters.count(),
         "photos": list(case.photos.all()),
+        "can_reveal_phone": role == STAFF and can(request.user, Cap.UNMASK_PHONE),
         "timeline": selectors.timeline(case),
         "me_too": MeTooForm(residents=residents_for(request.user))
         if role == STAFF and case.status != Status.CLOSED
@@ -175,7 +179,7 @@ def _detail_context(request, case, form=None, **extra):
             (extra.get("merge_form") or MergeForm()) if supervisor and case.status != Status.CLOSED else None
         ),
         "feedback_form": (
-            (extra.get("feedback_form") or FeedbackForm(reporters=reporters))
+            (extra.get("feedback_form") or FeedbackForm(reporters=case.reporters.all()))
             if role == STAFF and case.status == Status.CLOSED and not case.merged_into_id
             else None
         ),
@@ -364,4 +368,22 @@ def case_feedback(request, pk):
             return redirect("cases:detail", pk=case.pk)
     return render(
         request, "cases/detail.html", _detail_context(request, case, feedback_form=form), status=400
+    )
+
+
+@require_POST
+def reporter_reveal(request, pk, reporter_pk):
+    """htmx: a reporter's full phone number for the call-back, after recording who looked and why."""
+    case = selectors.get_case(request.user, pk)
+    reporter = case.reporters.select_related("resident").filter(pk=reporter_pk).first()
+    if reporter is None or acts_as(request.user, case) != STAFF:
+        raise NotFound()
+    reporter.case = case
+    return reveal_response(
+        request,
+        reveal_url=reverse("cases:reporter_reveal", args=[case.pk, reporter.pk]),
+        masked={"phone": mask_phone(reporter.contact_phone)},
+        reveal=lambda field, reason: actions.reveal_reporter_phone(
+            acting_user=request.user, reporter=reporter, reason=reason
+        ),
     )

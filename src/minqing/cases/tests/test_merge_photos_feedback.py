@@ -227,3 +227,25 @@ def test_capture_offers_the_buildings_used_lately(world, client):
     client.force_login(world.grid_leader)
     page = client.get("/cases/new/").content.decode()
     assert f'href="?building={world.building1.pk}"' in page
+
+
+def test_staff_reveal_a_reporters_phone_with_a_reason_on_the_timeline(world, client):
+    from minqing.core.models import AuditEvent
+
+    case = new_case(world, reporter_name="赵先生", reporter_phone="13912340000")
+    reporter = case.reporters.get()
+    client.force_login(world.grid_worker)
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "139****0000" in page
+    assert "13912340000" not in page
+    url = f"/cases/{case.pk}/reporters/{reporter.pk}/reveal/"
+    assert client.post(url, {"field": "phone", "reason": ""}).status_code == 400
+    response = client.post(url, {"field": "phone", "reason": "回访"})
+    assert "13912340000" in response.content.decode()
+    event = AuditEvent.objects.get(action="cases.reporter.reveal.phone")
+    assert event.reason == "回访"
+    assert event.target_id == str(case.pk)
+    client.force_login(world.grid_worker2)
+    assert client.post(url, {"field": "phone", "reason": "回访"}).status_code == 404
+    client.force_login(world.volunteer)
+    assert client.post(url, {"field": "phone", "reason": "回访"}).status_code in (403, 404)
