@@ -73,6 +73,7 @@ def register_case(
     area: Area | None = None,
     building: Building | None = None,
     household: Household | None = None,
+    merchant=None,
     resident=None,
     reporter_name: str = "",
     reporter_phone: str = "",
@@ -87,6 +88,9 @@ def register_case(
         building = household.building
     if building is not None:
         area = building.area
+    elif merchant is not None:
+        area = merchant.area
+        fields["address"] = fields.get("address") or f"{merchant.name} {merchant.address}".strip()[:200]
     if area is None or area.kind != "grid":
         raise InvalidInput(_("Say where: pick a building, or the grid."))
     _require_staff(acting_user, area)
@@ -99,6 +103,7 @@ def register_case(
         area=area,
         building=building,
         household=household,
+        merchant=merchant,
         registered_by=acting_user,
         **fields,
     )
@@ -174,6 +179,7 @@ def transition(
     expected_version: int,
     note: str = "",
     organisation=None,
+    category=None,
     photos=(),
     now=None,
 ) -> Case:
@@ -215,6 +221,9 @@ def transition(
             raise InvalidInput(_("Choose another handler than the current one."))
         case.organisation = organisation
         changes["organisation"] = [str(previous_organisation or "") or None, str(organisation)]
+    if category is not None and category.pk != case.category_id and step.needs_organisation:
+        changes["category"] = [str(case.category or "") or None, str(category)]
+        case.category = category  # confirmed by the person dispatching; the time limits follow it
     _move_clock(case, name, now)
     if name == "refer":
         case.follow_up_on = workcal.add_working_days(timezone.localdate(now), 1)

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from minqing.core.identity import validate_phone
+from minqing.directory.models import Category
 
 from .models import Nature, Rating
 
@@ -34,6 +35,14 @@ class CaptureForm(forms.Form):
     building = forms.ModelChoiceField(label=_("Where"), queryset=None, required=False)
     household = forms.ModelChoiceField(queryset=None, required=False, widget=forms.HiddenInput)
     resident = forms.ModelChoiceField(queryset=None, required=False, widget=forms.HiddenInput)
+    merchant = forms.ModelChoiceField(queryset=None, required=False, widget=forms.HiddenInput)
+    area = forms.ModelChoiceField(label=_("Not about a building: the grid"), queryset=None, required=False)
+    address = forms.CharField(
+        label=_("Address or landmark"),
+        max_length=200,
+        required=False,
+        help_text=_("e.g. 五马祠街 by the noodle shop, or the riverside path"),
+    )
     description = forms.CharField(
         label=_("What was raised"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
@@ -44,8 +53,12 @@ class CaptureForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
     )
-    nature = forms.ChoiceField(label=_("Nature"), choices=Nature.choices, initial=Nature.HELP)
+    nature = forms.ChoiceField(label=_("Nature"), choices=Nature.choices, initial=Nature.HELP, required=False)
     urgent = forms.BooleanField(label=_("Urgent"), required=False)
+    risk = forms.BooleanField(label=_("Safety risk"), required=False)
+    people_affected = forms.IntegerField(
+        label=_("People affected"), min_value=1, max_value=100000, initial=1, required=False
+    )
     confidential = forms.BooleanField(label=_("Keep their name confidential"), required=False)
     share_phone = forms.BooleanField(
         label=_("They agree that the handler sees their full phone number"), required=False
@@ -53,11 +66,15 @@ class CaptureForm(forms.Form):
     photos = PhotosField()
     new_anyway = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, buildings=None, households=None, residents=None, **kwargs):
+    def __init__(
+        self, *args, buildings=None, households=None, residents=None, merchants=None, grids=None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.fields["building"].queryset = buildings
         self.fields["household"].queryset = households
         self.fields["resident"].queryset = residents
+        self.fields["merchant"].queryset = merchants
+        self.fields["area"].queryset = grids
 
     def clean(self):
         data = super().clean()
@@ -66,8 +83,13 @@ class CaptureForm(forms.Form):
             data["household"] = resident.household
         if data.get("household") is not None:
             data["building"] = data["household"].building
-        if data.get("building") is None and not self.has_error("building"):
-            self.add_error("building", _("Pick the building it is about."))
+        if resident is not None and data.get("building") is None and data.get("area") is None:
+            data["area"] = resident.area  # someone without a household: their grid
+        data["people_affected"] = data.get("people_affected") or 1
+        data["nature"] = data.get("nature") or Nature.HELP
+        placed = data.get("building") or data.get("merchant") or data.get("area")
+        if placed is None and not self.has_error("building"):
+            self.add_error("building", _("Pick the building it is about, or the grid and an address."))
         return data
 
     def clean_reporter_phone(self):
@@ -81,12 +103,14 @@ class TransitionForm(forms.Form):
     note = forms.CharField(
         label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
     )
+    category = forms.ModelChoiceField(label=_("Category"), queryset=None, required=False)
     organisation = forms.ModelChoiceField(label=_("Handled by"), queryset=None, required=False)
     photos = PhotosField()
 
     def __init__(self, *args, organisations=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations
+        self.fields["category"].queryset = Category.objects.filter(active=True)
 
 
 class MeTooForm(forms.Form):

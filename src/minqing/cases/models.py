@@ -94,7 +94,17 @@ class Case(VersionedModel):
         on_delete=models.PROTECT,
         related_name="cases",
     )
+    merchant = models.ForeignKey(
+        "organisations.Merchant",
+        verbose_name=_("merchant"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
     address = models.CharField(_("address"), max_length=200, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.REGISTERED, db_index=True
     )

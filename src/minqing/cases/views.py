@@ -17,9 +17,9 @@ from minqing.core.reveal import reveal_response
 from minqing.directory import selectors as directory
 from minqing.directory.models import Category
 from minqing.notifications.selectors import messages_about
-from minqing.organisations.selectors import organisations_for
+from minqing.organisations.selectors import merchants_for, organisations_for
 from minqing.people.selectors import residents_for
-from minqing.places.selectors import buildings_for, get_area, households_for
+from minqing.places.selectors import buildings_for, get_area, households_for, visible_areas
 
 from . import actions, selectors
 from .forms import (
@@ -39,19 +39,19 @@ from .workflow import HANDLER, STAFF, acts_as, allowed
 @require_http_methods(["GET", "POST"])
 def capture(request):
     """记民情 on a phone: where, what, who — and save. The place can come from a resident's or household's
-    page (?resident= / ?household=) or from the places this user recorded concerns about lately."""
+    page (?resident= / ?household= / ?merchant=) or from the places this user recorded concerns about lately."""
     if not (request.user.is_superuser or request.user.role in STAFF_ROLES):
         raise Forbidden()
     buildings = buildings_for(request.user).select_related("area").order_by("area__path", "name")
     form = CaptureForm(
         request.POST or None,
         request.FILES or None,
-        initial={
-            key: request.GET[key] for key in ("building", "household", "resident") if key in request.GET
-        },
+        initial={key: request.GET[key] for key in CAPTURE_FROM if key in request.GET},
         buildings=buildings,
         households=households_for(request.user).select_related("building", "unit"),
-        residents=residents_for(request.user).select_related("household"),
+        residents=residents_for(request.user).select_related("household", "area"),
+        merchants=merchants_for(request.user).select_related("area"),
+        grids=visible_areas(request.user).filter(kind="grid").order_by("path"),
     )
     context = {
         "form": form,
@@ -79,9 +79,12 @@ def capture(request):
     return render(request, "cases/capture.html", context)
 
 
+CAPTURE_FROM = ("building", "household", "resident", "merchant")
+
+
 def _capture_about(form):
-    """The resident or household the concern was opened from (shown above the form)."""
-    for name in ("resident", "household"):
+    """The resident, household or merchant the concern was opened from (shown above the form)."""
+    for name in ("resident", "household", "merchant"):
         value = form.data.get(name) or form.initial.get(name)
         if value:
             try:
@@ -143,6 +146,7 @@ def _detail_context(request, case, form=None, **extra):
                     "name": t.name,
                     "version": case.version,
                     "organisation": _first_handler(suggestions),
+                    "category": case.category or (suggestions[0][0] if suggestions else None),
                 },
                 organisations=organisations,
                 auto_id=f"id_{t.name}_%s",  # several step forms share the page
@@ -211,6 +215,7 @@ def case_transition(request, pk):
                 expected_version=form.cleaned_data["version"],
                 note=form.cleaned_data["note"],
                 organisation=form.cleaned_data["organisation"],
+                category=form.cleaned_data["category"],
                 photos=form.cleaned_data["photos"],
             )
         except Conflict as error:

@@ -130,8 +130,7 @@ def turn_into_case(*, acting_user, entry: Entry) -> Case:
     elif entry.building_id:
         place["building"] = entry.building
     elif entry.merchant_id:
-        merchant = entry.merchant
-        place["address"] = f"{merchant.name} {merchant.address}".strip()[:200]
+        place["merchant"] = entry.merchant
     case = case_actions.register_case(
         acting_user=acting_user, description=entry.text, channel="visit", **place
     )
