@@ -41,7 +41,10 @@ class Cap(models.TextChoices):
         _("Merge cases, grant or refuse more time, see supervision and dashboards"),
     )
     MANAGE_DIRECTORY = "manage_directory", _("Edit the responsibility directory of their area")
-    MANAGE_CATEGORIES = "manage_categories", _("Edit concern categories and their time limits")
+    MANAGE_CATEGORIES = (
+        "manage_categories",
+        _("Edit concern categories, their time limits and the working-day calendar"),
+    )
 
 
 _STAFF_BASE = {Cap.VIEW_REGISTRY, Cap.EDIT_REGISTRY, Cap.UNMASK_PHONE, Cap.VIEW_ORGANISATIONS}

@@ -9,6 +9,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.search, name="search"),
     path("health/", views.health, name="health"),
+    path("calendar/", views.calendar, name="calendar"),
+    path("calendar/<int:pk>/remove/", views.calendar_remove, name="calendar_remove"),
 ]
 
 public_urlpatterns = [

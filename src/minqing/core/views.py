@@ -1,6 +1,12 @@
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from minqing.accounts.roles import Cap, Role, can
 from minqing.cases.selectors import (
@@ -10,8 +16,11 @@ from minqing.cases.selectors import (
     overdue_cases,
     pending_extensions,
 )
-from minqing.core.errors import Forbidden
+from minqing.core import calendar_actions
+from minqing.core.errors import ApplicationError, Forbidden, NotFound
+from minqing.core.forms import DateInput, apply_error
 from minqing.core.htmx import is_htmx
+from minqing.core.models import CalendarDay
 from minqing.organisations.selectors import merchants_for, organisations_for
 from minqing.people.models import ResidentStatus
 from minqing.people.selectors import residents_for, search_residents
@@ -77,3 +86,54 @@ def health(request):
     from django.http import JsonResponse
 
     return JsonResponse({"status": "ok"})
+
+
+class CalendarDayForm(forms.Form):
+    date = forms.DateField(label=_lazy("Date"), widget=DateInput)
+    is_workday = forms.TypedChoiceField(
+        label=_lazy("It is"),
+        choices=[("0", _lazy("a holiday (day off)")), ("1", _lazy("a make-up working day (调休)"))],
+        coerce=lambda v: v == "1",
+    )
+    name = forms.CharField(label=_lazy("Name"), max_length=40, help_text=_lazy("e.g. 春节 or 春节调休"))
+
+
+@require_http_methods(["GET", "POST"])
+def calendar(request):
+    """The working-day calendar of a year: the days that differ from a Monday–Friday week."""
+    if not can(request.user, Cap.VIEW_REGISTRY):
+        raise Forbidden()
+    editable = can(request.user, Cap.MANAGE_CATEGORIES)
+    try:
+        year = int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        year = timezone.localdate().year
+    year = min(max(year, 2000), 2100)
+    form = CalendarDayForm(request.POST or None)
+    if request.method == "POST":
+        if not editable:
+            raise Forbidden()
+        if form.is_valid():
+            try:
+                day = calendar_actions.set_day(acting_user=request.user, **form.cleaned_data)
+            except ApplicationError as error:
+                apply_error(form, error)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect(f"{reverse('core:calendar')}?year={day.date.year}")
+    days = CalendarDay.objects.filter(date__year=year).order_by("date")
+    return render(
+        request,
+        "core/calendar.html",
+        {"year": year, "days": days, "form": form if editable else None, "editable": editable},
+    )
+
+
+@require_POST
+def calendar_remove(request, pk):
+    day = CalendarDay.objects.filter(pk=pk).first()
+    if day is None:
+        raise NotFound()
+    calendar_actions.remove_day(acting_user=request.user, day=day)
+    messages.success(request, _("Removed."))
+    return redirect(f"{reverse('core:calendar')}?year={day.date.year}")
