@@ -16,7 +16,7 @@ from minqing.places.models import Area, Building, Household
 from minqing.places.permissions import require
 
 from . import deadlines, notices
-from .models import Case, Extension, Feedback, Photo, Rating, Reporter, Status
+from .models import Case, Channel, Extension, Feedback, Photo, Rating, Reporter, Status
 from .workflow import TRANSITIONS, acts_as
 
 audit.register_labels(
@@ -84,6 +84,78 @@ def register_case(
     **fields,
 ) -> Case:
     """登记: a concern heard on the stairs, at the door or on the phone, linked to the place it is about."""
+    area, building = _place(area, building, household, merchant, fields)
+    _require_staff(acting_user, area)
+    return _create(
+        actor=acting_user,
+        registered_by=acting_user,
+        source="",
+        description=description,
+        area=area,
+        building=building,
+        household=household,
+        merchant=merchant,
+        reporter={
+            "resident": resident,
+            "name": reporter_name,
+            "phone": reporter_phone,
+            "confidential": confidential,
+            "wants_news": wants_news,
+            "share_phone": share_phone,
+        },
+        photos=photos,
+        fields=fields,
+    )
+
+
+@transaction.atomic
+def intake_case(
+    *,
+    submitted_by,
+    source: str,
+    channel: str,
+    description: str,
+    area: Area | None = None,
+    building: Building | None = None,
+    household: Household | None = None,
+    resident=None,
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    confidential: bool = False,
+    wants_news: bool = True,
+    photos=(),
+    **fields,
+) -> Case:
+    """A concern that arrives without a staff member: a resident on the portal, an Open311 client, a 12345
+    work order. The caller has established who is asking (the resident's login, the client's API key) and
+    that the place is one they may report about; `source` says so on the timeline. The case waits as
+    "registered" for the grid's staff to route it like any other."""
+    if channel not in Channel.values:
+        raise InvalidInput(_("Unknown channel."))
+    area, building = _place(area, building, household, None, fields)
+    return _create(
+        actor=submitted_by,
+        registered_by=None,
+        source=source,
+        description=description,
+        area=area,
+        building=building,
+        household=household,
+        merchant=None,
+        reporter={
+            "resident": resident,
+            "name": reporter_name,
+            "phone": reporter_phone,
+            "confidential": confidential,
+            "wants_news": wants_news,
+        },
+        photos=photos,
+        fields={**fields, "channel": channel},
+    )
+
+
+def _place(area, building, household, merchant, fields):
+    """Where: a household implies its building, a building its grid, a merchant its grid and address."""
     if household is not None:
         building = household.building
     if building is not None:
@@ -93,7 +165,23 @@ def register_case(
         fields["address"] = fields.get("address") or f"{merchant.name} {merchant.address}".strip()[:200]
     if area is None or area.kind != "grid":
         raise InvalidInput(_("Say where: pick a building, or the grid."))
-    _require_staff(acting_user, area)
+    return area, building
+
+
+def _create(
+    *,
+    actor,
+    registered_by,
+    source,
+    description,
+    area,
+    building,
+    household,
+    merchant,
+    reporter,
+    photos,
+    fields,
+) -> Case:
     if not description.strip():
         raise InvalidInput(_("Write down what was raised."))
     photos = [check_photo(photo) for photo in photos]
@@ -104,28 +192,21 @@ def register_case(
         building=building,
         household=household,
         merchant=merchant,
-        registered_by=acting_user,
+        registered_by=registered_by,
         **fields,
     )
     case.reference = f"MQ{timezone.localdate():%y%m%d}{case.pk:05d}"
     case.save(update_fields=["reference"])
-    _reporter(
-        case,
-        resident=resident,
-        name=reporter_name,
-        phone=reporter_phone,
-        confidential=confidential,
-        wants_news=wants_news,
-        share_phone=share_phone,
-    )
+    _reporter(case, **reporter)
     for photo in photos:
-        _save_photo(case, photo, Photo.Kind.REPORT, acting_user)
+        _save_photo(case, photo, Photo.Kind.REPORT, actor)
     audit.record(
-        actor=acting_user,
+        actor=actor,
         action="cases.case.register",
         target=case,
         area_path=area.path,
-        changes={"status": [None, case.status]},
+        changes={"status": [None, case.status], "channel": [None, case.channel]},
+        reason=source,
     )
     return case
 
@@ -212,6 +293,23 @@ def transition(
     photos = [check_photo(photo) for photo in photos]
     if photos and name not in PHOTO_KINDS:
         raise InvalidInput(_("Photos can be added when reporting back, resolving or verifying."))
+    return _apply(
+        case,
+        step,
+        acting_user,
+        note=note,
+        organisation=organisation,
+        category=category,
+        photos=photos,
+        now=now,
+    )
+
+
+def _apply(
+    case: Case, step, acting_user, *, note="", organisation=None, category=None, photos=(), now
+) -> Case:
+    """The transition itself, on a locked case whose actor and state were checked by the caller."""
+    name = step.name
     from_status, previous_organisation = case.status, case.organisation
     changes = {"status": [from_status, step.target]}
     if step.needs_organisation:
@@ -555,3 +653,54 @@ def reveal_reporter_phone(*, acting_user, reporter: Reporter, reason: str) -> st
         reason=reason.strip(),
     )
     return reporter.contact_phone
+
+
+@transaction.atomic
+def resident_feedback(*, acting_user, case: Case, rating: str, note: str = "", now=None) -> Feedback:
+    """The reporter rates the outcome in the portal. "Not satisfied" reopens the case with their reason,
+    exactly as a call-back would."""
+    now = now or timezone.now()
+    case = Case.objects.select_for_update(of=("self",)).select_related("area", "category").get(pk=case.pk)
+    reporter = (
+        case.reporters.filter(resident_id=acting_user.resident_id).first()
+        if acting_user.resident_id
+        else None
+    )
+    if reporter is None:
+        raise Forbidden()
+    if case.status != Status.CLOSED or case.merged_into_id:
+        raise InvalidInput(_("You can rate a concern once it is closed."))
+    if rating not in Rating.values:
+        raise InvalidInput(_("Say how satisfied you are."))
+    if rating == Rating.UNSATISFIED and not note.strip():
+        raise InvalidInput(_("Say what is not right: the concern is reopened with your words."))
+    feedback = Feedback.objects.create(
+        case=case,
+        reporter=reporter,
+        contacted=True,
+        solved=rating != Rating.UNSATISFIED,
+        rating=rating,
+        note=note.strip(),
+        recorded_by=acting_user,
+    )
+    audit.record(
+        actor=acting_user,
+        action="cases.case.feedback",
+        target=case,
+        area_path=case.area.path,
+        changes={"rating": [case.rating or None, rating]},
+        reason=note.strip(),
+    )
+    case.rating = rating
+    if rating == Rating.UNSATISFIED:
+        _apply(
+            case,
+            TRANSITIONS["reopen"],
+            acting_user,
+            note=_("Not satisfied: %(why)s") % {"why": note.strip()},
+            now=now,
+        )
+    else:
+        case.version += 1
+        case.save(update_fields=["rating", "version", "updated_at"])
+    return feedback

@@ -60,6 +60,8 @@ class Rating(models.TextChoices):
 
 class Case(VersionedModel):
     reference = models.CharField(_("reference"), max_length=20, unique=True)
+    # The number another system gave it (a 12345 work order number): importing it again changes nothing.
+    external_reference = models.CharField(_("external reference"), max_length=60, blank=True)
     description = models.TextField(_("what was raised"))
     nature = models.CharField(_("nature"), max_length=20, choices=Nature.choices, default=Nature.HELP)
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.WALK_IN)
@@ -167,6 +169,13 @@ class Case(VersionedModel):
             models.Index(fields=["area", "status"]),
             models.Index(fields=["organisation", "status"]),
             models.Index(fields=["area", "created_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "external_reference"],
+                condition=~models.Q(external_reference=""),
+                name="case_external_reference_once_per_channel",
+            ),
         ]
 
     @property

@@ -168,3 +168,43 @@ def follow_ups_due(user, *, limit: int = 20) -> list[Case]:
         .select_related("area")
         .order_by("follow_up_on", "id")[:limit]
     )
+
+
+# What a reporter may read of their own case's story: the steps, never internal notes, names or other
+# reporters. The handler's answer and the closing note are meant for them; other reasons stay internal.
+PUBLIC_STEPS = {
+    "cases.case.register",
+    "cases.case.dispatch",
+    "cases.case.reassign",
+    "cases.case.accept",
+    "cases.case.answer",
+    "cases.case.resolve_on_spot",
+    "cases.case.refer",
+    "cases.case.close",
+    "cases.case.close_referral",
+    "cases.case.reopen",
+    "cases.case.merged_into",
+}
+PUBLIC_NOTES = {"cases.case.answer", "cases.case.resolve_on_spot", "cases.case.refer", "cases.case.close"}
+
+
+def public_timeline(case: Case) -> list[dict]:
+    """The reporter's view of the timeline: when, what happened, and the answer when there is one."""
+    return [
+        {
+            "at": event.at,
+            "action": event.action,
+            "event": event,
+            "note": event.reason if event.action in PUBLIC_NOTES else "",
+        }
+        for event in audit.events_for(case).filter(action__in=PUBLIC_STEPS).order_by("at", "id")
+    ]
+
+
+def cases_reported_by(user) -> QuerySet[Case]:
+    """A resident's own concerns: those where their registry record is a reporter."""
+    if not user.is_authenticated or not user.resident_id:
+        return Case.objects.none()
+    return Case.objects.filter(
+        Exists(Reporter.objects.filter(case=OuterRef("pk"), resident_id=user.resident_id))
+    )
