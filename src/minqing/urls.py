@@ -16,5 +16,9 @@ urlpatterns = [
     path("notifications/", include("minqing.notifications.urls")),
     path("diary/", include("minqing.diary.urls")),
     path("dashboards/", include("minqing.dashboards.urls")),
+    path("open311/v2/", include("minqing.open311.urls")),
+    path("api/", include("minqing.api.urls")),
+    path("r/", include("minqing.portal.urls")),
+    path("hotline/", include("minqing.hotline.urls")),
     path("admin/", admin.site.urls),
 ]

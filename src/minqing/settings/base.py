@@ -71,6 +71,10 @@ INSTALLED_APPS = [
     "minqing.notifications",
     "minqing.diary",
     "minqing.dashboards",
+    "minqing.open311",
+    "minqing.api",
+    "minqing.portal",
+    "minqing.hotline",
     "minqing.demo",
 ]
 
