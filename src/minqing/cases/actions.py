@@ -4,6 +4,7 @@ who is acting, and writes the audit event the case timeline is built from."""
 import uuid
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -46,17 +47,19 @@ def _reporter(
     case: Case,
     *,
     resident=None,
+    account=None,
     name: str = "",
     phone: str = "",
     confidential: bool = False,
     wants_news: bool = True,
     share_phone: bool = False,
 ) -> Reporter | None:
-    if resident is None and not name.strip() and not phone.strip():
+    if resident is None and account is None and not name.strip() and not phone.strip():
         return None
     return Reporter.objects.create(
         case=case,
         resident=resident,
+        account=account,
         name=name.strip() or (resident.name if resident else ""),
         phone=validate_phone(phone) if phone.strip() else "",
         confidential=confidential,
@@ -119,6 +122,7 @@ def intake_case(
     building: Building | None = None,
     household: Household | None = None,
     resident=None,
+    account=None,
     reporter_name: str = "",
     reporter_phone: str = "",
     confidential: bool = False,
@@ -144,6 +148,7 @@ def intake_case(
         merchant=None,
         reporter={
             "resident": resident,
+            "account": account,
             "name": reporter_name,
             "phone": reporter_phone,
             "confidential": confidential,
@@ -655,17 +660,21 @@ def reveal_reporter_phone(*, acting_user, reporter: Reporter, reason: str) -> st
     return reporter.contact_phone
 
 
+def _reporter_is(user) -> Q:
+    """The reporter rows that are this portal user: by their account, or by their registry record."""
+    q = Q(account_id=user.pk)
+    if user.resident_id:
+        q |= Q(resident_id=user.resident_id)
+    return q
+
+
 @transaction.atomic
 def resident_feedback(*, acting_user, case: Case, rating: str, note: str = "", now=None) -> Feedback:
     """The reporter rates the outcome in the portal. "Not satisfied" reopens the case with their reason,
     exactly as a call-back would."""
     now = now or timezone.now()
     case = Case.objects.select_for_update(of=("self",)).select_related("area", "category").get(pk=case.pk)
-    reporter = (
-        case.reporters.filter(resident_id=acting_user.resident_id).first()
-        if acting_user.resident_id
-        else None
-    )
+    reporter = case.reporters.filter(_reporter_is(acting_user)).first()
     if reporter is None:
         raise Forbidden()
     if case.status != Status.CLOSED or case.merged_into_id:

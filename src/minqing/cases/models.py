@@ -203,6 +203,15 @@ class Reporter(models.Model):
         on_delete=models.SET_NULL,
         related_name="reported_cases",
     )
+    # A resident who reported through the portal: their account, registry record or not.
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("portal account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
+    )
     name = models.CharField(_("name"), max_length=60, blank=True)
     phone = EncryptedTextField(_("phone"), blank=True, default="")
     confidential = models.BooleanField(_("keep my name confidential"), default=False)

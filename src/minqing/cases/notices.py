@@ -47,7 +47,7 @@ def _to_staff(users, case: Case, event: str, context: dict) -> None:
 
 
 def _to_reporters(case: Case, event: str, context: dict) -> None:
-    reporters = list(case.reporters.filter(wants_news=True).select_related("resident"))
+    reporters = list(case.reporters.filter(wants_news=True).select_related("resident", "account"))
     accounts = {
         user.resident_id: user
         for user in User.objects.filter(
@@ -55,8 +55,8 @@ def _to_reporters(case: Case, event: str, context: dict) -> None:
         )
     }
     for reporter in reporters:
-        account = accounts.get(reporter.resident_id)
-        if account is not None:
+        account = reporter.account if reporter.account_id else accounts.get(reporter.resident_id)
+        if account is not None and account.is_active:
             notify_user(account, event, context, about=case, area_path=case.area.path)
             continue
         phone = reporter.contact_phone

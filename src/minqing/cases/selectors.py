@@ -202,9 +202,10 @@ def public_timeline(case: Case) -> list[dict]:
 
 
 def cases_reported_by(user) -> QuerySet[Case]:
-    """A resident's own concerns: those where their registry record is a reporter."""
-    if not user.is_authenticated or not user.resident_id:
+    """A resident's own concerns: those where their portal account or their registry record is a reporter."""
+    if not user.is_authenticated:
         return Case.objects.none()
-    return Case.objects.filter(
-        Exists(Reporter.objects.filter(case=OuterRef("pk"), resident_id=user.resident_id))
-    )
+    mine = Q(account_id=user.pk)
+    if user.resident_id:
+        mine |= Q(resident_id=user.resident_id)
+    return Case.objects.filter(Exists(Reporter.objects.filter(mine, case=OuterRef("pk"))))

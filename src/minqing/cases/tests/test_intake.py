@@ -126,3 +126,25 @@ def test_a_resident_sees_only_their_own_concerns(world, reported):
     actions.register_case(acting_user=world.grid_worker, description="别人的事", building=world.building1)
     assert list(selectors.cases_reported_by(world.resident_user)) == [reported]
     assert list(selectors.cases_reported_by(world.volunteer)) == []
+
+
+def test_a_portal_account_without_a_registry_record_follows_and_rates_its_concern(world):
+    from minqing.notifications.models import Message
+    from tests.factories import user
+
+    newcomer = user("resident", username="newcomer")
+    case = actions.intake_case(
+        submitted_by=newcomer,
+        source="resident portal",
+        channel="portal",
+        description="小区门口路灯不亮",
+        area=world.grid1,
+        account=newcomer,
+        reporter_name="新住户",
+    )
+    assert list(selectors.cases_reported_by(newcomer)) == [case]
+    close(case, world)
+    assert Message.objects.filter(recipient_user=newcomer, event="case_closed").count() == 1
+    actions.resident_feedback(acting_user=newcomer, case=case, rating="satisfied")
+    case.refresh_from_db()
+    assert case.rating == "satisfied"
