@@ -363,7 +363,7 @@ def _move_clock(case: Case, name: str, now) -> None:
         deadlines.start_clock(case, "accept", now)
     elif name == "accept":
         case.accepted_at = now
-        deadlines.start_clock(case, "finish", now)
+        deadlines.start_clock(case, "finish", now, due_at=case.external_due_at)
     elif name == "answer":
         case.answered_at = now
         deadlines.start_clock(case, "verify", now)

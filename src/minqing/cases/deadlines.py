@@ -66,10 +66,14 @@ def clock(
     case: Case, stage: str, start: datetime.datetime, *, due_at: datetime.datetime | None = None
 ) -> Clock:
     hours = limit_hours(case, stage)
-    due_at = due_at or workcal.add_working_hours(start, hours)
+    if due_at is None:
+        due_at = workcal.add_working_hours(start, hours)
+        given = hours
+    else:  # a limit set elsewhere (kept after a send-back, extended, or a 12345 work order's 办理时限)
+        given = workcal.working_seconds_between(start, due_at) / 3600
     return Clock(
         due_at=due_at,
-        warn_at=workcal.add_working_hours(start, hours * WARN_SHARE) if due_at > start else due_at,
+        warn_at=workcal.add_working_hours(start, given * WARN_SHARE) if due_at > start else due_at,
         red_at=workcal.add_working_hours(due_at, hours),
     )
 

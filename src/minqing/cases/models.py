@@ -147,6 +147,8 @@ class Case(VersionedModel):
     dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    # A time limit another system set (a 12345 work order's 办理时限): it wins over the category's.
+    external_due_at = models.DateTimeField(_("time limit set by the referring system"), null=True, blank=True)
     accept_due_at = models.DateTimeField(_("accept by"), null=True, blank=True)
     finish_due_at = models.DateTimeField(_("finish by"), null=True, blank=True)
     verify_due_at = models.DateTimeField(_("verify by"), null=True, blank=True)

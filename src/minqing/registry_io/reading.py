@@ -52,9 +52,9 @@ def read_ledger(file_name: str, data: bytes) -> Ledger:
             )
         )
     if name.endswith(".xlsx"):
-        raw_rows = _xlsx_rows(data)
+        raw_rows = xlsx_rows(data)
     elif name.endswith(".csv"):
-        raw_rows = _csv_rows(data)
+        raw_rows = csv_rows(data)
     else:
         raise LedgerUnreadable(_("Upload an Excel file (.xlsx) or a CSV file (.csv)."))
     return _to_ledger(raw_rows)
@@ -116,7 +116,7 @@ def _unescape(text: str) -> str:
 # --- Excel ----------------------------------------------------------------------------------------------
 
 
-def _xlsx_rows(data: bytes):
+def xlsx_rows(data: bytes):
     import openpyxl
 
     try:
@@ -175,7 +175,7 @@ def _cell_text(value) -> str:
 # --- CSV ------------------------------------------------------------------------------------------------
 
 
-def _csv_rows(data: bytes):
+def csv_rows(data: bytes):
     if data[:2] == b"PK":
         raise LedgerUnreadable(_("This file is an Excel workbook: rename it to .xlsx, or save it as CSV."))
     # Excel's "Unicode text" is UTF-16 with a byte-order mark: readable. Other NUL bytes mean binary data.

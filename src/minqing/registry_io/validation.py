@@ -114,7 +114,7 @@ def planned_building_code(grid: Area, name: str) -> str:
 _LONG_NUMBER = re.compile(r"\d{8,}")
 
 
-def _echo(value: str) -> str:
+def echo(value: str) -> str:
     """A cell value quoted back in the report, which is not encrypted: short, and with long digit runs masked
     in case a column of ID or phone numbers was mapped to the wrong field."""
     value = _LONG_NUMBER.sub(lambda m: m.group()[:3] + "*" * (len(m.group()) - 7) + m.group()[-4:], value)
@@ -224,7 +224,7 @@ class _Checker:
 
         sex = columns.parse_choice(cell("sex"), columns.SEX_VALUES)
         if sex is None:
-            problems.append({"code": "unknown_sex", "params": {"value": _echo(cell("sex"))}})
+            problems.append({"code": "unknown_sex", "params": {"value": echo(cell("sex"))}})
         birth_date = None
         if cell("birth_date"):
             birth_date = columns.parse_date(cell("birth_date"))
@@ -236,11 +236,11 @@ class _Checker:
                 birth_date = None
         relation = columns.parse_choice(cell("relation"), columns.RELATION_VALUES)
         if relation is None:
-            problems.append({"code": "unknown_relation", "params": {"value": _echo(cell("relation"))}})
+            problems.append({"code": "unknown_relation", "params": {"value": echo(cell("relation"))}})
         residence_type = columns.parse_choice(cell("residence_type"), columns.RESIDENCE_VALUES)
         if residence_type is None:
             problems.append(
-                {"code": "unknown_residence_type", "params": {"value": _echo(cell("residence_type"))}}
+                {"code": "unknown_residence_type", "params": {"value": echo(cell("residence_type"))}}
             )
         note = cell("note")
         self._length(problems, "note", note)
@@ -269,7 +269,7 @@ class _Checker:
         if self.area.kind == AreaKind.GRID:
             if grid_name and _grid_key(grid_name) != _grid_key(self.area.name):
                 problems.append(
-                    {"code": "unknown_grid", "params": {"grid": _echo(grid_name), "area": self.area.name}}
+                    {"code": "unknown_grid", "params": {"grid": echo(grid_name), "area": self.area.name}}
                 )
             else:
                 item.grid = self.area
@@ -281,11 +281,11 @@ class _Checker:
                 item.grid = found[0]
             elif found:
                 problems.append(
-                    {"code": "ambiguous_grid", "params": {"grid": _echo(grid_name), "area": self.area.name}}
+                    {"code": "ambiguous_grid", "params": {"grid": echo(grid_name), "area": self.area.name}}
                 )
             else:
                 problems.append(
-                    {"code": "unknown_grid", "params": {"grid": _echo(grid_name), "area": self.area.name}}
+                    {"code": "unknown_grid", "params": {"grid": echo(grid_name), "area": self.area.name}}
                 )
         item.grid_key = item.grid.pk if item.grid else _grid_key(grid_name)
 
@@ -306,7 +306,7 @@ class _Checker:
             problems.append(
                 {
                     "code": "unknown_building",
-                    "params": {"building": _echo(building_name), "grid": item.grid.name},
+                    "params": {"building": echo(building_name), "grid": item.grid.name},
                 }
             )
             return

@@ -199,3 +199,19 @@ def test_the_worker_enqueues_each_periodic_job_once_per_interval(db):
     assert len(periodic.enqueue_due(last_run, 1000.0)) == len(periodic.PERIODIC)
     assert periodic.enqueue_due(last_run, 1030.0) == []
     assert len(periodic.enqueue_due(last_run, 1060.0)) == len(periodic.PERIODIC)
+
+
+def test_a_limit_set_by_12345_wins_over_the_categorys(world, category):
+    case = actions.intake_case(
+        submitted_by=None,
+        source="12345",
+        channel="hotline_12345",
+        description="路灯不亮",
+        area=world.grid1,
+        category=category,
+        external_due_at=at(2026, 3, 3, 17, 30),
+    )
+    step(case, world.grid_leader, "dispatch", at(2026, 3, 2, 9, 0), organisation=world.renovation)
+    case = step(case, world.handler, "accept", at(2026, 3, 2, 10, 0))
+    assert case.due_at == case.finish_due_at == at(2026, 3, 3, 17, 30)
+    assert case.warn_at <= case.due_at
