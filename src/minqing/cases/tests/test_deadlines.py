@@ -198,7 +198,10 @@ def test_the_worker_enqueues_each_periodic_job_once_per_interval(db):
     last_run: dict[str, float] = {}
     assert len(periodic.enqueue_due(last_run, 1000.0)) == len(periodic.PERIODIC)
     assert periodic.enqueue_due(last_run, 1030.0) == []
-    assert len(periodic.enqueue_due(last_run, 1060.0)) == len(periodic.PERIODIC)
+    every_minute = [job.task for job in periodic.PERIODIC if job.every == 60]
+    assert periodic.enqueue_due(last_run, 1060.0) == every_minute
+    assert "minqing.cases.tasks.scan_deadlines" in every_minute
+    assert len(periodic.enqueue_due(last_run, 1000.0 + 3600)) == len(periodic.PERIODIC)
 
 
 def test_a_limit_set_by_12345_wins_over_the_categorys(world, category):
