@@ -22,6 +22,8 @@ node_modules/.installed: package.json package-lock.json
 src/minqing/static/vendor/.installed: node_modules/.installed
 	mkdir -p src/minqing/static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js src/minqing/static/vendor/htmx.min.js
+	mkdir -p src/minqing/static/vendor/leaflet
+	cp -R node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images src/minqing/static/vendor/leaflet/
 	@touch $@
 
 translations: $(VENV)/.installed src/minqing/static/vendor/.installed

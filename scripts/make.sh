@@ -12,6 +12,8 @@ fi
 npm ci --no-audit --no-fund --loglevel=error
 mkdir -p src/minqing/static/vendor
 cp node_modules/htmx.org/dist/htmx.min.js src/minqing/static/vendor/htmx.min.js
+mkdir -p src/minqing/static/vendor/leaflet
+cp -R node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images src/minqing/static/vendor/leaflet/
 "$PY" manage.py compile_translations
 "$PY" manage.py collectstatic --noinput --verbosity 0
 case "$target" in

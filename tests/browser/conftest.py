@@ -75,7 +75,9 @@ def shot():
 
 
 @pytest.fixture
-def browser_world(transactional_db):
+def browser_world(django_db_serialized_rollback, transactional_db):
+    """The world, in a database that also holds what the migrations load (categories, the working-day
+    calendar): a transactional test before this one has flushed them, so they are restored first."""
     from tests.factories import World
 
     world = World()

@@ -681,6 +681,8 @@ def resident_feedback(*, acting_user, case: Case, rating: str, note: str = "", n
         raise InvalidInput(_("You can rate a concern once it is closed."))
     if rating not in Rating.values:
         raise InvalidInput(_("Say how satisfied you are."))
+    if Feedback.objects.filter(case=case, reporter=reporter, recorded_at__gte=case.closed_at).exists():
+        raise InvalidInput(_("You have already rated this outcome."))
     if rating == Rating.UNSATISFIED and not note.strip():
         raise InvalidInput(_("Say what is not right: the concern is reopened with your words."))
     feedback = Feedback.objects.create(

@@ -57,7 +57,8 @@ def _to_reporters(case: Case, event: str, context: dict) -> None:
     for reporter in reporters:
         account = reporter.account if reporter.account_id else accounts.get(reporter.resident_id)
         if account is not None and account.is_active:
-            notify_user(account, event, context, about=case, area_path=case.area.path)
+            link = reverse("portal:concern", args=[case.reference])
+            notify_user(account, event, context, link=link, about=case, area_path=case.area.path)
             continue
         phone = reporter.contact_phone
         if phone:
@@ -162,3 +163,17 @@ def extension_decided(extension: Extension) -> None:
             "note": extension.decision_note[:300],
         },
     )
+
+
+def changed(case: Case, event: str) -> None:
+    """Tell the API's webhook subscribers (minqing.api.webhooks), in the caller's transaction. `event` is a
+    webhook event ("case.closed") or the name of the step just taken ("close", "register", "escalated_red");
+    steps subscribers do not hear of (refer, return, verify, send_back) are ignored."""
+    from minqing.api.webhooks import (
+        emit_case_event,
+        event_for,
+    )  # the API app builds on cases, not the reverse
+
+    resolved = event_for(event)
+    if resolved:
+        emit_case_event(case, resolved)

@@ -148,3 +148,10 @@ def test_a_portal_account_without_a_registry_record_follows_and_rates_its_concer
     actions.resident_feedback(acting_user=newcomer, case=case, rating="satisfied")
     case.refresh_from_db()
     assert case.rating == "satisfied"
+
+
+def test_a_reporter_rates_each_outcome_once(world, reported):
+    close(reported, world)
+    actions.resident_feedback(acting_user=world.resident_user, case=reported, rating="basically")
+    with pytest.raises(InvalidInput):
+        actions.resident_feedback(acting_user=world.resident_user, case=reported, rating="satisfied")
