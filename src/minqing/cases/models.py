@@ -6,6 +6,7 @@ The lifecycle is the state machine in cases/workflow.py; this module only holds 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from minqing.core.fields import EncryptedTextField
 from minqing.core.models import VersionedModel
@@ -18,7 +19,7 @@ class Status(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted by the handler")
     ANSWERED = "answered", _("Answered, to verify")
     VERIFIED = "verified", _("Verified")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("case status", "Closed")
 
 
 OPEN_STATUSES = frozenset(Status) - {Status.CLOSED}

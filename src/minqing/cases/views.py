@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from minqing.accounts.roles import STAFF_ROLES, Cap, can
@@ -95,7 +96,7 @@ def _capture_about(form):
 
 
 CLOCK_FILTERS = {
-    "open": _lazy("Open"),
+    "open": pgettext_lazy("cases", "Open"),
     "due_soon": _lazy("Time limit close"),
     "overdue": _lazy("Overdue (督办)"),
 }
