@@ -74,11 +74,39 @@ def shot():
     return _shot
 
 
+def reload_migration_data():
+    """Run the project's data migrations (RunPython) again, in order: concern categories and their keywords
+    and time limits, the working-day calendar. A transactional test that ran before (another journey, the
+    PostgreSQL concurrency tests) flushed every table, and these rows with them.
+
+    (Not serialized_rollback: restoring its snapshot collides with the content types that the flush of a
+    test without it has recreated.)"""
+    from django.apps import apps
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations.special import RunPython
+
+    ours = {config.label for config in apps.get_app_configs() if config.name.startswith("minqing.")}
+    graph = MigrationLoader(connection, ignore_no_migrations=True).graph
+    plan = []
+    for leaf in graph.leaf_nodes():
+        plan += [key for key in graph.forwards_plan(leaf) if key not in plan]
+    with connection.schema_editor(atomic=False) as editor:
+        for key in plan:
+            if key[0] not in ours:
+                continue
+            for operation in graph.nodes[key].operations:
+                if isinstance(operation, RunPython):
+                    operation.code(apps, editor)
+
+
 @pytest.fixture
-def browser_world(django_db_serialized_rollback, transactional_db):
-    """The world, in a database that also holds what the migrations load (categories, the working-day
-    calendar): a transactional test before this one has flushed them, so they are restored first."""
+def browser_world(transactional_db):
+    from minqing.directory.models import Category
     from tests.factories import World
+
+    if not Category.objects.exists():
+        reload_migration_data()
 
     world = World()
     world.grid_worker.set_password("pw-for-browser-2026")
