@@ -11,10 +11,12 @@ from django.utils.translation import gettext_lazy
 
 from minqing.accounts.roles import STAFF_ROLES, Cap
 from minqing.core import audit, workcal
-from minqing.core.errors import Conflict, Forbidden, InvalidInput
+from minqing.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from minqing.core.identity import validate_phone
+from minqing.organisations.selectors import organisations_for
 from minqing.places.models import Area, Building, Household
 from minqing.places.permissions import require
+from minqing.places.selectors import area_in_scope
 
 from . import deadlines, notices
 from .models import Case, Channel, Extension, Feedback, Photo, Rating, Reporter, Status
@@ -234,6 +236,8 @@ def add_reporter(
     _require_staff(acting_user, case.area)
     if case.merged_into_id:
         raise InvalidInput(MERGED)
+    if resident is not None and not area_in_scope(acting_user, resident.area):
+        raise NotFound()
     if resident is not None and case.reporters.filter(resident=resident).exists():
         raise InvalidInput(_("This resident is already a reporter of this case."))
     reporter = _reporter(
@@ -322,6 +326,8 @@ def _apply(
             raise InvalidInput(_("Choose who handles it."))
         if name == "reassign" and organisation.pk == case.organisation_id:
             raise InvalidInput(_("Choose another handler than the current one."))
+        if not organisations_for(acting_user).filter(pk=organisation.pk).exists():
+            raise InvalidInput(_("This organisation does not serve your area."))
         case.organisation = organisation
         changes["organisation"] = [str(previous_organisation or "") or None, str(organisation)]
     if category is not None and category.pk != case.category_id and step.needs_organisation:
@@ -390,7 +396,14 @@ def _tell(case: Case, name: str, note: str, previous_organisation) -> None:
 
 @transaction.atomic
 def register_referral(
-    *, acting_user, area: Area, description: str, category, organisation, reporter_name: str = ""
+    *,
+    acting_user,
+    area: Area,
+    description: str,
+    category,
+    organisation,
+    reporter_name: str = "",
+    reporter_phone: str = "",
 ) -> Case:
     """Story S8: a call at 20:10 about something that is another organisation's job. The cadre gives the
     number, and the concern is still recorded as a referred case that reminds her to check tomorrow."""
@@ -400,6 +413,7 @@ def register_referral(
         area=area,
         category=category,
         reporter_name=reporter_name,
+        reporter_phone=reporter_phone,
         channel="phone",
     )
     phone = f" {organisation.service_phone}" if organisation.service_phone else ""
@@ -469,10 +483,10 @@ def add_photos(*, acting_user, case: Case, photos, kind: str = Photo.Kind.REPORT
 def merge_cases(*, acting_user, keep: Case, duplicate: Case, note: str = "") -> Case:
     """Two cases found to be the same concern: the duplicate closes into the kept one, which takes over
     all its reporters (a resident who reported both stays one reporter)."""
-    keep, duplicate = (
-        Case.objects.select_for_update(of=("self",)).select_related("area").get(pk=pk)
-        for pk in (keep.pk, duplicate.pk)
-    )
+    # Lock both rows in id order: two opposite merges at once queue instead of deadlocking.
+    rows = Case.objects.select_for_update(of=("self",)).select_related("area")
+    locked = {case.pk: case for case in rows.filter(pk__in=[keep.pk, duplicate.pk]).order_by("pk")}
+    keep, duplicate = locked[keep.pk], locked[duplicate.pk]
     for case in (keep, duplicate):
         require(acting_user, Cap.SUPERVISE_CASES, case.area)
     if keep.pk == duplicate.pk:

@@ -137,6 +137,12 @@ class ReferralForm(forms.Form):
     area = forms.IntegerField()
     category = forms.IntegerField()
     organisation = forms.IntegerField()
+    caller_name = forms.CharField(max_length=60, required=False)
+    caller_phone = forms.CharField(max_length=20, required=False)
+
+    def clean_caller_phone(self):
+        value = self.cleaned_data["caller_phone"]
+        return validate_phone(value) if value.strip() else ""
 
 
 class ExtensionForm(forms.Form):

@@ -253,7 +253,10 @@ def refer_from_directory(request):
     """From 这事儿该找谁: record that the caller was told whom to contact, to follow up tomorrow."""
     form = ReferralForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Write what the caller asked about."))
+        if "caller_phone" in form.errors:
+            messages.error(request, form.errors["caller_phone"][0])
+        else:
+            messages.error(request, _("Write what the caller asked about."))
         return redirect("directory:lookup")
     data = form.cleaned_data
     area = get_area(request.user, data["area"])
@@ -267,6 +270,8 @@ def refer_from_directory(request):
         description=data["question"],
         category=category,
         organisation=organisation,
+        reporter_name=data["caller_name"],
+        reporter_phone=data["caller_phone"],
     )
     messages.success(
         request,

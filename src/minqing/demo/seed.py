@@ -39,6 +39,7 @@ from minqing.core.errors import ApplicationError, InvalidInput
 from minqing.core.identity import credit_code_check_char, id_check_digit, validate_phone
 from minqing.demo.cases import CaseBuilder
 from minqing.directory.models import Category, Responsibility
+from minqing.open311.actions import ensure_demo_client
 from minqing.organisations.models import Contact, Merchant, Organisation, OrganisationKind
 from minqing.people.actions import apply_identity
 from minqing.people.models import (
@@ -526,6 +527,7 @@ class _Builder:
         self.build_tags()
         self.build_status_changes()
         CaseBuilder(self).build()
+        ensure_demo_client(communities=[self.areas[key] for key in ("redian", "queli", "kongmu")])
         counts = self.counts()
         audit.record(
             actor=None,

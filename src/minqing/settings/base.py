@@ -23,6 +23,11 @@ EMAIL_URL_HOST = os.environ.get("MINQING_EMAIL_HOST", "")
 # SMS/WeChat gateway for notifications (signed JSON POST); without a URL, SMS wait in the outbox.
 MINQING_SMS_WEBHOOK_URL = os.environ.get("MINQING_SMS_WEBHOOK_URL", "")
 MINQING_SMS_WEBHOOK_SECRET = os.environ.get("MINQING_SMS_WEBHOOK_SECRET", "")
+# Map tiles for the resident portal's report page, e.g. https://tiles.example.gov.cn/{z}/{x}/{y}.png (an
+# intranet tile server); without it no map is shown and residents say where in words.
+MINQING_TILE_URL = os.environ.get("MINQING_TILE_URL", "")
+# The Open311 API key the demo issues to its communities (never in production).
+MINQING_DEMO_OPEN311_KEY = os.environ.get("MINQING_DEMO_OPEN311_KEY", "")
 TIME_ZONE = os.environ.get("MINQING_TIME_ZONE", "Asia/Shanghai")
 DEMO_PASSWORD = os.environ.get("MINQING_DEMO_PASSWORD", "")  # demo_reset / seed_demo only
 DEMO_PORT = os.environ.get("PORT", "8000")  # where `make demo` serves, for the printed address
@@ -189,6 +194,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    # One error shape for every failure of an API view (ApplicationError, DRF's and Django's exceptions).
+    "EXCEPTION_HANDLER": "minqing.api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Minqing API",
@@ -196,6 +203,22 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "DESCRIPTION": "Minqing's REST API: the registry, the directory, cases and the diary, scoped and masked "
+    "exactly as the pages are for the same user. Authenticate with `Authorization: Token <key>` (a token "
+    "from /api/token/) or a signed-in session. Every failure answers "
+    '`{"error": {"code", "message", "fields"}}` in the language of Accept-Language.',
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "minqing.cases.models.Status",
+        "CaseChannelEnum": "minqing.cases.models.Channel",
+        "CaptureChannelEnum": "minqing.api.serializers.STAFF_CHANNEL_CHOICES",
+        "ResidentStatusEnum": "minqing.people.models.ResidentStatus",
+        "ExtensionStateEnum": "minqing.cases.models.Extension.State",
+        "AreaKindEnum": "minqing.places.models.AreaKind",
+        "OrganisationKindEnum": "minqing.organisations.models.OrganisationKind",
+    },
 }
 
 EMAIL_BACKEND = (

@@ -72,3 +72,42 @@ def test_the_category_is_confirmed_at_dispatch_and_sets_the_clock(world, client)
     from minqing.core import workcal
 
     assert workcal.working_seconds_between(case.dispatched_at, case.accept_due_at) == 20 * 3600
+
+
+def test_a_referred_caller_can_be_called_back(world, client):
+    from minqing.directory.models import Category as Cat
+
+    drain = Cat.objects.get(code="C23")
+    client.force_login(world.grid_leader)
+    data = {
+        "question": "下水道堵了",
+        "area": world.grid1.pk,
+        "category": drain.pk,
+        "organisation": world.property.pk,
+        "caller_name": "冯先生",
+        "caller_phone": "13912349999",
+    }
+    assert client.post("/cases/referrals/", {**data, "caller_phone": "12"}).status_code == 302
+    assert Case.objects.count() == 0
+    assert client.post("/cases/referrals/", data).status_code == 302
+    reporter = Case.objects.get().reporters.get()
+    assert (reporter.name, reporter.phone) == ("冯先生", "13912349999")
+
+
+def test_dispatch_only_to_an_organisation_serving_the_area(world):
+    from minqing.cases import actions
+    from minqing.core.errors import InvalidInput
+    from tests.factories import OrganisationFactory
+
+    elsewhere = OrganisationFactory(name="外区物业")
+    case = actions.register_case(acting_user=world.grid_leader, description="x", building=world.building1)
+    import pytest
+
+    with pytest.raises(InvalidInput):
+        actions.transition(
+            acting_user=world.grid_leader,
+            case=case,
+            name="dispatch",
+            expected_version=1,
+            organisation=elsewhere,
+        )
