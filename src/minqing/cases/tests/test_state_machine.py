@@ -33,9 +33,11 @@ from hypothesis.stateful import (
 
 from minqing.cases import actions
 from minqing.cases.models import Case, Extension, Feedback, Rating, Reporter, Status
-from minqing.core.errors import Conflict, Forbidden, InvalidInput
+from minqing.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from minqing.core.models import AuditEvent
 from minqing.notifications.models import Message
+from minqing.organisations.selectors import organisations_for
+from minqing.places.selectors import area_in_scope
 
 S = Status
 # name: (who, from, to, needs a note, needs an organisation)
@@ -175,6 +177,12 @@ class CaseLifecycle(RuleBasedStateMachine):
             pk = data.draw(st.sampled_from(pks))
         return Case.objects.select_related("area").get(pk=pk)
 
+    def serves(self, actor, organisation) -> bool:
+        """Staff dispatch only to organisations serving their area (organisations.selectors decides)."""
+        if organisation is None:
+            return True
+        return organisations_for(self.actors[actor]).filter(pk=self.organisations[organisation].pk).exists()
+
     def attempt(self, expected_error, do):
         """Run `do`; when the model expects an error, check it was that one and nothing was written."""
         before = snapshot()
@@ -247,6 +255,7 @@ class CaseLifecycle(RuleBasedStateMachine):
                 or (needs_note and not note.strip())
                 or (needs_organisation and organisation is None)
                 or (name == "reassign" and organisation == m["organisation"])
+                or (needs_organisation and not self.serves(actor, organisation))
             ):
                 expected = InvalidInput
             else:
@@ -288,10 +297,12 @@ class CaseLifecycle(RuleBasedStateMachine):
         resident_pk = self.residents[resident].pk if resident else None
         if actor not in STAFF_IN_SCOPE:
             expected = Forbidden
-        elif (
-            m["merged_into"]
-            or (resident_pk is not None and resident_pk in m["reporters"])
-            or (resident_pk is None and not name.strip() and not phone.strip())
+        elif m["merged_into"]:
+            expected = InvalidInput
+        elif resident and not area_in_scope(self.actors[actor], self.residents[resident].area):
+            expected = NotFound  # a resident of another grid: not theirs to name
+        elif (resident_pk is not None and resident_pk in m["reporters"]) or (
+            resident_pk is None and not name.strip() and not phone.strip()
         ):
             expected = InvalidInput
         elif phone == "12345":
