@@ -628,6 +628,7 @@ def record_feedback(
         raise InvalidInput(_("Write what they are not satisfied with: the case reopens with it."))
     feedback = Feedback.objects.create(
         case=case,
+        area=case.area,
         reporter=reporter,
         contacted=contacted,
         solved=solved,
@@ -701,6 +702,7 @@ def resident_feedback(*, acting_user, case: Case, rating: str, note: str = "", n
         raise InvalidInput(_("Say what is not right: the concern is reopened with your words."))
     feedback = Feedback.objects.create(
         case=case,
+        area=case.area,
         reporter=reporter,
         contacted=True,
         solved=rating != Rating.UNSATISFIED,

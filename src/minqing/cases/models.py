@@ -169,9 +169,13 @@ class Case(VersionedModel):
         verbose_name_plural = _("cases")
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["area", "status"]),
+            # The lists, the clocks and the dashboards (dashboards/selectors.py) count from these alone.
+            models.Index(fields=["area", "status", "escalation"]),
             models.Index(fields=["organisation", "status"]),
-            models.Index(fields=["area", "created_at"]),
+            models.Index(fields=["organisation", "dispatched_at"]),
+            models.Index(fields=["area", "created_at", "status", "merged_into", "building", "category"]),
+            models.Index(fields=["area", "dispatched_at", "accepted_at", "accept_due_at", "overdue"]),
+            models.Index(fields=["area", "closed_at", "status", "merged_into"]),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -306,6 +310,8 @@ class Feedback(models.Model):
     """回访: after closing, someone calls the reporter back (or the reporter answers in the portal)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="feedback")
+    # The case's grid, copied: the dashboards count call-backs per area without joining a million cases.
+    area = models.ForeignKey("places.Area", null=True, on_delete=models.PROTECT, related_name="+")
     reporter = models.ForeignKey(
         Reporter, null=True, blank=True, on_delete=models.SET_NULL, related_name="feedback"
     )
@@ -322,6 +328,7 @@ class Feedback(models.Model):
         verbose_name = _("call-back")
         verbose_name_plural = _("call-backs")
         ordering = ["recorded_at", "id"]
+        indexes = [models.Index(fields=["area", "recorded_at", "rating"])]
 
     def __str__(self):
         return f"{self.case_id}: {self.rating or '-'}"

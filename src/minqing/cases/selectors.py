@@ -6,6 +6,7 @@ from minqing.accounts.roles import STAFF_ROLES, Cap, Role, can
 from minqing.core import audit
 from minqing.core.errors import NotFound
 from minqing.core.identity import mask_phone
+from minqing.places.models import Area
 from minqing.places.selectors import buildings_for, scope_q
 
 from .models import OPEN_STATUSES, Case, Escalation, Extension, Feedback, Reporter, Status
@@ -31,7 +32,19 @@ LIST_FILTERS = {
 }
 
 
-def case_list(user, *, status: str | None = None, clock: str | None = None) -> QuerySet[Case]:
+def case_list(
+    user,
+    *,
+    status: str | None = None,
+    clock: str | None = None,
+    area=None,
+    building_id: int | None = None,
+    category_id: int | None = None,
+    since=None,
+    until=None,
+) -> QuerySet[Case]:
+    """The cases this user sees, newest first, narrowed by the list's filters (the dashboards link here).
+    `area` is an Area already read through the user's scope; `since`/`until` bound the registration time."""
     qs = cases_for(user).select_related(
         "area", "building", "household", "household__building", "household__unit", "category", "organisation"
     )
@@ -39,6 +52,16 @@ def case_list(user, *, status: str | None = None, clock: str | None = None) -> Q
         qs = qs.filter(status=status)
     if clock in LIST_FILTERS:
         qs = qs.filter(LIST_FILTERS[clock])
+    if area is not None:
+        qs = qs.filter(area__in=Area.objects.filter(path__startswith=area.path).values("pk"))
+    if building_id:
+        qs = qs.filter(building_id=building_id)
+    if category_id:
+        qs = qs.filter(category_id=category_id)
+    if since is not None:
+        qs = qs.filter(created_at__gte=since)
+    if until is not None:
+        qs = qs.filter(created_at__lt=until)
     return qs.order_by("-created_at", "-id")
 
 

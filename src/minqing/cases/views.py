@@ -1,3 +1,5 @@
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -102,13 +104,33 @@ CLOCK_FILTERS = {
 }
 
 
+def _list_narrowing(request) -> dict:
+    """?area= (in scope, else 404), ?building=, ?category=, ?from=&to= (registration dates, inclusive):
+    what the dashboards link with. Malformed values are ignored, never an error page."""
+    get, out = request.GET, {}
+    if get.get("area", "").isdigit():
+        out["area"] = get_area(request.user, int(get["area"]))
+    for key, name in (("building", "building_id"), ("category", "category_id")):
+        if get.get(key, "").isdigit():
+            out[name] = int(get[key])
+    for key, name, shift in (("from", "since", 0), ("to", "until", 1)):
+        try:
+            day = datetime.date.fromisoformat(get.get(key, ""))
+        except ValueError:
+            continue
+        day += datetime.timedelta(days=shift)
+        out[name] = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    return out
+
+
 @require_GET
 def case_list(request):
     status = request.GET.get("status") or None
     if status and status not in Status.values:
         status = None
     clock = request.GET.get("clock") if request.GET.get("clock") in CLOCK_FILTERS else None
-    cases = selectors.case_list(request.user, status=status, clock=clock)
+    narrowed = _list_narrowing(request)
+    cases = selectors.case_list(request.user, status=status, clock=clock, **narrowed)
     page = Paginator(cases, 30).get_page(request.GET.get("page"))
     return render(
         request,
@@ -119,6 +141,8 @@ def case_list(request):
             "statuses": Status.choices,
             "clock": clock,
             "clocks": CLOCK_FILTERS.items(),
+            "narrowed": narrowed,
+            "narrowing_keys": ("area", "building", "category", "from", "to"),
             "now": timezone.now(),
         },
     )

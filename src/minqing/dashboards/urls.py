@@ -1,3 +1,9 @@
-app_name = "dashboards"
+from django.urls import path
 
-urlpatterns = []
+from . import views
+
+app_name = "dashboards"
+urlpatterns = [
+    path("", views.area_dashboard, name="area"),
+    path("organisation/", views.organisation_dashboard, name="organisation"),
+]

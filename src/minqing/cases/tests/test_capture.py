@@ -111,3 +111,26 @@ def test_dispatch_only_to_an_organisation_serving_the_area(world):
             expected_version=1,
             organisation=elsewhere,
         )
+
+
+def test_the_list_narrows_as_the_dashboards_link(world, client):
+    from minqing.cases import actions
+
+    a = actions.register_case(
+        acting_user=world.grid_leader, description="一网格的事", building=world.building1
+    )
+    b = actions.register_case(
+        acting_user=world.grid_leader, description="二网格的事", building=world.building2
+    )
+    client.force_login(world.grid_leader)
+    page = client.get(f"/cases/?area={world.grid1.pk}").content.decode()
+    assert a.description in page
+    assert b.description not in page
+    page = client.get(f"/cases/?building={world.building2.pk}&from=2020-01-01&to=2099-12-31").content.decode()
+    assert b.description in page
+    assert a.description not in page
+    page = client.get("/cases/?from=2020-01-01&to=2020-01-31").content.decode()
+    assert a.description not in page
+    assert client.get("/cases/?from=garbage&building=x").status_code == 200
+    client.force_login(world.grid_worker)
+    assert client.get(f"/cases/?area={world.grid2.pk}").status_code == 404
