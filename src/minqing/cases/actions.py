@@ -215,6 +215,7 @@ def _create(
         changes={"status": [None, case.status], "channel": [None, case.channel]},
         reason=source,
     )
+    notices.changed(case, "register")
     return case
 
 
@@ -359,6 +360,7 @@ def _apply(
         reason=note.strip(),
     )
     _tell(case, name, note.strip(), previous_organisation)
+    notices.changed(case, name)
     return case
 
 
@@ -523,6 +525,7 @@ def merge_cases(*, acting_user, keep: Case, duplicate: Case, note: str = "") -> 
         changes={"merged_from": [None, duplicate.reference], "reporters": [None, moved]},
         reason=note.strip(),
     )
+    notices.changed(duplicate, "case.closed")
     return keep
 
 

@@ -145,3 +145,4 @@ def _tell(case: Case, what: str) -> None:
             notices.deadline_warning(case)
         else:
             notices.escalated(case, "yellow" if what == "escalated_yellow" else "red")
+            notices.changed(case, what)

@@ -17,6 +17,7 @@ class Periodic:
 PERIODIC = (
     Periodic("minqing.cases.tasks.scan_deadlines", 60),
     Periodic("minqing.notifications.tasks.retry_due_messages", 60),
+    Periodic("minqing.api.tasks.retry_due_webhooks", 60),
     Periodic("minqing.registry_io.tasks.expire_uploads", 3600),
     Periodic("minqing.hotline.tasks.expire_uploads", 3600),
 )

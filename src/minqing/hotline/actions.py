@@ -29,6 +29,7 @@ from minqing.core import audit
 from minqing.core.errors import ApplicationError, Conflict, Forbidden, InvalidInput, NotFound
 from minqing.places.models import Area, AreaKind
 from minqing.places.permissions import require
+from minqing.registry_io import uploads
 from minqing.registry_io.actions import ExportFile
 from minqing.registry_io.exporting import XLSX_CONTENT_TYPE
 from minqing.registry_io.models import TRANSITIONS, BatchStatus
@@ -298,42 +299,16 @@ def discard_import(*, acting_user, batch: WorkOrderImport) -> WorkOrderImport:
     """Give up on an upload; its rows are deleted at once. Only the uploader can, even without the role."""
     batch = _locked(acting_user, batch)
     _move(batch, BatchStatus.DISCARDED)
-    batch.payload = ""
-    batch.finished_at = timezone.now()
-    batch.save(update_fields=["status", "payload", "finished_at", "updated_at"])
-    audit.record(
-        actor=acting_user,
-        action="hotline.import.discard",
-        target=batch,
-        area_path=batch.area.path,
-        changes={"file": batch.file_name},
-    )
+    uploads.clear(batch, actor=acting_user, action="hotline.import.discard")
     return batch
 
 
 @transaction.atomic
 def expire_stale_imports(*, acting_user=None, older_than: datetime.timedelta) -> int:
-    """Discard uploads left open longer than `older_than`, deleting their rows (run daily from cron)."""
-    cutoff = timezone.now() - older_than
-    stale = list(
-        WorkOrderImport.objects.select_for_update()
-        .filter(status__in=[BatchStatus.UPLOADED, BatchStatus.VALIDATED], created_at__lt=cutoff)
-        .select_related("area")
-        .defer("payload")
+    """Discard uploads left open longer than `older_than`, deleting their rows (run hourly by the worker)."""
+    return uploads.expire_stale(
+        WorkOrderImport, older_than=older_than, action="hotline.import.expire", acting_user=acting_user
     )
-    for batch in stale:
-        batch.status = BatchStatus.DISCARDED
-        batch.payload = ""
-        batch.finished_at = timezone.now()
-        batch.save(update_fields=["status", "payload", "finished_at", "updated_at"])
-        audit.record(
-            actor=acting_user,
-            action="hotline.import.expire",
-            target=batch,
-            area_path=batch.area.path,
-            changes={"file": batch.file_name},
-        )
-    return len(stale)
 
 
 # --- export -------------------------------------------------------------------------------------------

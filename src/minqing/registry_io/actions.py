@@ -23,7 +23,7 @@ from minqing.places.actions import create_building, create_households
 from minqing.places.models import Area, AreaKind, Building, Household
 from minqing.places.permissions import require
 
-from . import exporting, selectors
+from . import exporting, selectors, uploads
 from .columns import BY_KEY, REQUIRED, guess_mapping
 from .models import TRANSITIONS, BatchStatus, ImportBatch
 from .reading import read_ledger
@@ -296,42 +296,16 @@ def discard_batch(*, acting_user, batch: ImportBatch) -> ImportBatch:
     """Give up on an upload; its rows are deleted at once. Only the uploader can, even without the role."""
     batch = _locked(acting_user, batch)
     _move(batch, BatchStatus.DISCARDED)
-    batch.payload = ""
-    batch.finished_at = timezone.now()
-    batch.save(update_fields=["status", "payload", "finished_at", "updated_at"])
-    audit.record(
-        actor=acting_user,
-        action="registry.import.discard",
-        target=batch,
-        area_path=batch.area.path,
-        changes={"file": batch.file_name},
-    )
+    uploads.clear(batch, actor=acting_user, action="registry.import.discard")
     return batch
 
 
 @transaction.atomic
 def expire_stale_batches(*, acting_user=None, older_than: datetime.timedelta) -> int:
-    """Discard uploads left open longer than `older_than`, deleting their rows (run daily by the scheduler)."""
-    cutoff = timezone.now() - older_than
-    stale = list(
-        ImportBatch.objects.select_for_update()
-        .filter(status__in=[BatchStatus.UPLOADED, BatchStatus.VALIDATED], created_at__lt=cutoff)
-        .select_related("area")
-        .defer("payload")
+    """Discard uploads left open longer than `older_than`, deleting their rows (run hourly by the worker)."""
+    return uploads.expire_stale(
+        ImportBatch, older_than=older_than, action="registry.import.expire", acting_user=acting_user
     )
-    for batch in stale:
-        batch.status = BatchStatus.DISCARDED
-        batch.payload = ""
-        batch.finished_at = timezone.now()
-        batch.save(update_fields=["status", "payload", "finished_at", "updated_at"])
-        audit.record(
-            actor=acting_user,
-            action="registry.import.expire",
-            target=batch,
-            area_path=batch.area.path,
-            changes={"file": batch.file_name},
-        )
-    return len(stale)
 
 
 # --- export -------------------------------------------------------------------------------------------
