@@ -8,6 +8,7 @@ import threading
 import pytest
 from django.core import mail
 from django.db import connection
+from django.utils import translation
 
 from minqing.notifications import actions, channels
 from minqing.notifications.actions import notify_contact, notify_user, retry_due
@@ -180,7 +181,8 @@ def test_without_a_gateway_sms_wait_visibly_in_the_outbox(
     message.refresh_from_db()
     assert message.status == MessageStatus.UNCONFIGURED
     assert message.attempts == 0
-    assert message.get_status_display() == "Not sent: no SMS gateway configured"
+    with translation.override("en"):
+        assert message.get_status_display() == "Not sent: no SMS gateway configured"
     clock.advance(hours=1)
     assert retry_due() == 0  # not retried behind anyone's back; staff use "retry now"
 

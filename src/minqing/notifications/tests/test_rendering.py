@@ -65,7 +65,7 @@ def test_english_texts_read_as_english():
         "Your concern MQ26050600012 has been passed to 热电物业公司. We will tell you when there is an answer."
     )
     _subject, body = render("case_assigned", context_for("case_assigned"), "en")
-    assert "Please answer by 6 May 2026, 17:30." in body  # local time, no "p.m.."
+    assert "Please accept it by 6 May 2026, 17:30." in body  # local time, no "p.m.."
     _subject, body = render("login_code", {"code": "123456", "minutes": 1}, "en")
     assert "valid for 1 minute." in body
 
