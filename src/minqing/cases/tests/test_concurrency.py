@@ -180,17 +180,20 @@ def test_two_me_too_at_once_both_land(world, slow_reporters):
 def test_the_same_resident_added_twice_at_once_is_one_reporter_and_a_clear_message(world, slow_reporters):
     """Without the row lock both checks see no such reporter and the second insert breaks the unique
     constraint: a server error instead of "already a reporter"."""
+    from tests.factories import ResidentFactory
+
+    neighbour = ResidentFactory(name="赵大妈", household=world.household1)  # in both actors' grid
     case = dispatched_case(world)
     outcomes = race(
         *(
-            lambda who=who: actions.add_reporter(acting_user=who, case=case, resident=world.resident2)
+            lambda who=who: actions.add_reporter(acting_user=who, case=case, resident=neighbour)
             for who in (world.grid_worker, world.grid_leader)
         )
     )
     errors = [error for _result, error in outcomes if error is not None]
     assert len(errors) == 1, outcomes
     assert isinstance(errors[0], InvalidInput), repr(errors[0])
-    assert Reporter.objects.filter(case=case, resident=world.resident2).count() == 1
+    assert Reporter.objects.filter(case=case, resident=neighbour).count() == 1
     assert case_events(case).count("cases.case.me_too") == 1
 
 
