@@ -65,6 +65,13 @@ def case_list(
     return qs.order_by("-created_at", "-id")
 
 
+def load_cases(cases: QuerySet[Case], ids) -> list[Case]:
+    """The cases of `cases` (a case_list) with these ids, in that order."""
+    ids = list(ids)
+    by_id = cases.in_bulk(ids)
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
 def recent_buildings(user, *, limit: int = 4):
     """The buildings this user recorded concerns about lately: one tap to pick "Building 3" again."""
     ids = []
